@@ -1,0 +1,72 @@
+/** The CLI entry point: the only place with argv, the environment, stdout and exit codes. */
+import { Session } from '../engine/session.js';
+import { LogError } from '../log/store.js';
+import { BufferIo, StreamIo, type Io } from './io.js';
+import { runCommand } from './program.js';
+
+/** Takes the leading global options (`--db DIR`, `--on HOST`) off a command line. */
+export function splitGlobals(argv: string[]): { db?: string; on: string | null; rest: string[]; error?: string } {
+  let db: string | undefined;
+  let on: string | null = null;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    const m = /^--(db|on)(?:=(.*))?$/.exec(a);
+    if (!m) break;
+    const v = m[2] ?? argv[++i];
+    if (v === undefined || v === '') return { on, rest: [], error: `flag needs an argument: --${m[1]}` };
+    if (m[1] === 'db') db = v;
+    else on = v;
+  }
+  return { db, on, rest: argv.slice(i) };
+}
+
+const NO_DB = new Set(['--help', '-h', 'help', '--version', '-V']);
+
+/** Runs `engine ARGV`; returns the exit code. Tests call it in process with a BufferIo. */
+export async function main(argv: string[], io: Io = new StreamIo(process.stdout, process.stderr), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const g = splitGlobals(argv);
+  const flush = () => (io instanceof StreamIo ? io.flush() : undefined);
+  if (g.error) {
+    io.err(`Error: ${g.error}\n`);
+    return 1;
+  }
+  if (g.rest.length === 0 || NO_DB.has(g.rest[0]!)) {
+    const code = await runCommand(g.rest.length ? g.rest : ['--help'], { session: null as never, io, on: g.on }, async () => 1);
+    flush();
+    return code;
+  }
+  const dir = g.db ?? env.ENGINE_DB ?? '.engine';
+  let session: Session;
+  try {
+    session = await Session.open(dir);
+  } catch (e) {
+    if (e instanceof LogError) {
+      io.err(`Error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  let code = 1;
+  try {
+    const runLine = async (line: string[], lineIo: Io): Promise<number> => {
+      const lg = splitGlobals(line);
+      if (lg.error) {
+        lineIo.err(`Error: ${lg.error}\n`);
+        return 1;
+      }
+      if (lg.db) {
+        lineIo.err('Error: --db cannot change inside a scenario\n');
+        return 1;
+      }
+      return runCommand(lg.rest, { session, io: lineIo, on: lg.on }, runLine);
+    };
+    code = await runCommand(g.rest, { session, io, on: g.on }, runLine);
+  } finally {
+    await session.close();
+    flush();
+  }
+  return code;
+}
+
+export { BufferIo };

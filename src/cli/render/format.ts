@@ -1,0 +1,27 @@
+/** `--format` for list commands: `json` (one object per line), `table` (default), or a Go template subset. */
+import { jsonLine } from './json.js';
+import { tabwrite } from './table.js';
+
+/**
+ * Renders `{{.Field}}` / `{{json .Field}}` / `{{json .}}` placeholders, and `\t` as a column break
+ * when the template starts with `table ` (its header row comes from the field names).
+ */
+export function renderTemplate(template: string, rows: Record<string, unknown>[], headers: Record<string, string>): string {
+  const isTable = template.startsWith('table ');
+  const body = (isTable ? template.slice(6) : template).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const fill = (row: Record<string, unknown> | null): string =>
+    body.replace(/\{\{\s*(json\s+)?\.([A-Za-z]*)\s*\}\}/g, (_, json: string | undefined, field: string) => {
+      if (row === null) return headers[field] ?? field.toUpperCase();
+      const v = field === '' ? row : row[field];
+      if (json) return field === '' ? jsonLine(row).trimEnd() : JSON.stringify(v ?? null);
+      return v === undefined || v === null ? '<no value>' : String(v);
+    });
+  if (!isTable) return rows.map((r) => fill(r) + '\n').join('');
+  return tabwrite([fill(null), ...rows.map(fill)].map((l) => l.split('\t')));
+}
+
+export function renderList(format: string | undefined, rows: Record<string, unknown>[], headers: Record<string, string>, table: () => string): string {
+  if (format === undefined || format === '' || format === 'table') return table();
+  if (format === 'json') return rows.map((r) => jsonLine(r)).join('');
+  return renderTemplate(format, rows, headers);
+}

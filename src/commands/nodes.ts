@@ -1,0 +1,91 @@
+/** docker node update / promote / demote / rm, as swarmkit's controlapi decides them. */
+import type { EngineEvent, NodeRole } from '../../events/index.js';
+import { isNodeAlive, selectRaftHealth, quorumOf } from '../state/selectors.js';
+import { tget, tvalues } from '../state/table.js';
+import type { State, SwarmNode } from '../state/types.js';
+import { checkAvailability } from './swarm.js';
+import { daemon, reject, rpc } from './rejection.js';
+
+/** Docker's node lookup: full ID, then hostname, then unique ID prefix. */
+export function resolveNode(s: State, ref: string): SwarmNode {
+  const byId = tget(s.nodes, ref);
+  if (byId) return byId;
+  const all = tvalues(s.nodes);
+  const byName = all.filter((n) => n.hostname === ref);
+  if (byName.length === 1) return byName[0]!;
+  if (byName.length > 1) {
+    const live = byName.filter((n) => isNodeAlive(s, n));
+    if (live.length === 1) return live[0]!;
+    daemon(`node ${ref} is ambiguous (${byName.length} matches found)`);
+  }
+  const byPrefix = all.filter((n) => n.id.startsWith(ref));
+  if (byPrefix.length === 1) return byPrefix[0]!;
+  if (byPrefix.length > 1) daemon(`node ${ref} is ambiguous (${byPrefix.length} matches found)`);
+  return daemon(`node ${ref} not found`);
+}
+
+export interface NodeUpdateInput {
+  availability?: string;
+  role?: string;
+  labelAdd: string[];
+  labelRm: string[];
+}
+
+/** `key=value` list as docker's ConvertKVStringsToMap reads it (a bare key gets an empty value). */
+export function kvList(items: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const it of items) {
+    const i = it.indexOf('=');
+    if (i < 0) out[it] = '';
+    else out[it.slice(0, i)] = it.slice(i + 1);
+  }
+  return out;
+}
+
+export function decideNodeUpdate(s: State, ref: string, input: NodeUpdateInput): EngineEvent[] {
+  const n = resolveNode(s, ref);
+  const out: EngineEvent[] = [];
+  for (const k of input.labelRm) {
+    if (!(k in n.labels) && !input.labelAdd.some((a) => a.split('=')[0] === k)) reject(`key ${k} doesn't exist in node's labels`);
+  }
+  if (input.role !== undefined) {
+    if (input.role !== 'worker' && input.role !== 'manager') daemon(`invalid role "${input.role}", only worker and manager are supported`);
+    out.push(...decideRole(s, n, input.role));
+  }
+  if (input.availability !== undefined) {
+    const to = checkAvailability(input.availability);
+    if (to !== n.availability) out.push({ type: 'NodeAvailabilityChanged', nodeId: n.id, from: n.availability, to });
+  }
+  const added = kvList(input.labelAdd);
+  const removed = input.labelRm.filter((k) => !(k in added));
+  const changedAdds = Object.fromEntries(Object.entries(added).filter(([k, v]) => n.labels[k] !== v));
+  if (Object.keys(changedAdds).length || removed.length) out.push({ type: 'NodeLabelsChanged', nodeId: n.id, added: changedAdds, removed });
+  return out;
+}
+
+/** Role change checks (controlapi/node.go UpdateNode). */
+export function decideRole(s: State, n: SwarmNode, to: NodeRole): EngineEvent[] {
+  if (n.role === to) return [];
+  if (to === 'worker') {
+    const health = selectRaftHealth(s);
+    if (health.managers === 1) rpc('FailedPrecondition', 'attempting to demote the last manager of the swarm');
+    const reachableAfter = health.up.filter((m) => m.id !== n.id).length;
+    if (reachableAfter < quorumOf(health.managers - 1)) {
+      rpc('FailedPrecondition', "can't remove member from the raft: this would result in a loss of quorum");
+    }
+  }
+  return [{ type: 'NodeRoleChanged', nodeId: n.id, from: n.role, to }];
+}
+
+export function decideNodeRm(s: State, ref: string, force: boolean): EngineEvent[] {
+  const n = resolveNode(s, ref);
+  if (n.role === 'manager') {
+    rpc('FailedPrecondition', `node ${n.id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`);
+  }
+  if (!force && n.state !== 'down') rpc('FailedPrecondition', `node ${n.id} is not down and can't be removed`);
+  const out: EngineEvent[] = [];
+  const h = tget(s.hosts, n.hostname);
+  if (h && h.nodeId === n.id) out.push({ type: 'NodeLeft', nodeId: n.id, host: h.name });
+  out.push({ type: 'NodeRemoved', nodeId: n.id });
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * The reactor: one FIFO queue, controllers fed in a fixed order, no re-entrance, a hard bound.
+ * Each event is applied, then shown (with the state after it) to every controller; what they emit
+ * joins the back of the queue. The batch is done when the queue is empty: the cluster is quiescent.
+ */
+import { Subject } from 'rxjs';
+import type { EngineEvent } from '../../events/index.js';
+import type { Controller, ControllerDeps, Fact } from '../controllers/types.js';
+import type { Prng } from '../sim/prng.js';
+import { evolve } from '../state/index.js';
+import { InvariantError } from '../state/invariant.js';
+import type { State } from '../state/types.js';
+
+/** No command may cause more events than this: a loop that does not settle is a bug. */
+export const MAX_EVENTS_PER_BATCH = 5_000_000;
+
+export interface Applied {
+  event: EngineEvent;
+  atMs: number;
+}
+
+export class Reactor {
+  private readonly fact$ = new Subject<Fact>();
+  private readonly emitted: EngineEvent[] = [];
+  private rng: Prng | null = null;
+
+  constructor(controllers: readonly Controller[]) {
+    const deps: ControllerDeps = {
+      rng: () => {
+        if (!this.rng) throw new InvariantError('controller drew randomness outside a batch');
+        return this.rng;
+      },
+    };
+    // Subscribed once, in order: for each fact, controller 1's output is queued before controller 2's.
+    for (const c of controllers) c.react(this.fact$, deps).subscribe((e) => this.emitted.push(e));
+  }
+
+  /** Applies `initial` and every reaction, returning the new state and the applied events in order. */
+  run(state: State, initial: readonly EngineEvent[], rng: Prng, applied: Applied[]): State {
+    this.rng = rng;
+    const queue: EngineEvent[] = [...initial];
+    try {
+      for (let i = 0; i < queue.length; i++) {
+        if (i >= MAX_EVENTS_PER_BATCH) throw new InvariantError(`reactor did not settle within ${MAX_EVENTS_PER_BATCH} events`);
+        const event = queue[i]!;
+        state = evolve(state, event);
+        applied.push({ event, atMs: state.sim.nowMs });
+        this.emitted.length = 0;
+        this.fact$.next({ event, state });
+        for (const e of this.emitted) queue.push(e);
+      }
+    } finally {
+      this.rng = null;
+    }
+    return state;
+  }
+}

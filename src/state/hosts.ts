@@ -1,0 +1,48 @@
+/** Slice: hosts (simulated Docker machines). */
+import type { EngineEvent } from '../../events/index.js';
+import { invariant } from './invariant.js';
+import { tget, tset } from './table.js';
+import type { Host, State } from './types.js';
+
+export function hostsReducer(s: State, e: EngineEvent): void {
+  switch (e.type) {
+    case 'HostAdded':
+      invariant(!tget(s.hosts, e.name), `host ${e.name} is new`);
+      tset<Host>(s.hosts, e.name, {
+        name: e.name, ip: e.ip, nanoCpus: e.nanoCpus, memoryBytes: e.memoryBytes, os: e.os, arch: e.arch,
+        labels: e.labels, engineVersion: e.engineVersion, up: true, changedAtMs: s.sim.nowMs, nodeId: null,
+      });
+      return;
+    case 'HostCrashed': {
+      const h = host(s, e.name);
+      invariant(h.up, `host ${e.name} was up`);
+      h.up = false;
+      h.changedAtMs = s.sim.nowMs;
+      return;
+    }
+    case 'HostBooted': {
+      const h = host(s, e.name);
+      invariant(!h.up, `host ${e.name} was down`);
+      h.up = true;
+      h.changedAtMs = s.sim.nowMs;
+      return;
+    }
+    case 'SwarmInitialized':
+      host(s, e.host).nodeId = e.nodeId;
+      return;
+    case 'NodeJoined':
+      host(s, e.host).nodeId = e.nodeId;
+      return;
+    case 'NodeLeft':
+      host(s, e.host).nodeId = null;
+      return;
+    default:
+      return;
+  }
+}
+
+function host(s: State, name: string): Host {
+  const h = tget(s.hosts, name);
+  invariant(h, `host ${name} exists`);
+  return h;
+}

@@ -1,0 +1,64 @@
+/** Slice: the swarm object (CA, join tokens, settings) and Raft leadership. */
+import type { EngineEvent } from '../../events/index.js';
+import { invariant } from './invariant.js';
+import type { State, Swarm } from './types.js';
+
+export function swarmReducer(s: State, e: EngineEvent): void {
+  if (e.type === 'SwarmInitialized') {
+    invariant(s.swarm === null, 'no swarm yet');
+    s.swarm = {
+      id: e.swarmId, caDigest: e.caDigest, workerSecret: e.workerTokenSecret, managerSecret: e.managerTokenSecret,
+      createdAtMs: s.sim.nowMs, updatedAtMs: s.sim.nowMs, version: 1, defaultAddrPool: e.defaultAddrPool,
+      subnetSize: e.subnetSize, dataPathPort: e.dataPathPort, heartbeatPeriodMs: e.heartbeatPeriodMs,
+      taskHistoryLimit: e.taskHistoryLimit, raftIndex: 1,
+      raft: { leaderId: e.nodeId, term: 1, leaderSinceMs: s.sim.nowMs, electionDueMs: null, candidateId: null, stepDownDueMs: null },
+    };
+    return;
+  }
+  const sw = s.swarm;
+  if (!sw) return;
+  switch (e.type) {
+    case 'JoinTokenRotated':
+      if (e.role === 'worker') sw.workerSecret = e.secret;
+      else sw.managerSecret = e.secret;
+      bump(s, sw);
+      return;
+    case 'NodeJoined': case 'NodeRemoved': case 'NodeStatusChanged': case 'NodeAvailabilityChanged':
+    case 'NodeLabelsChanged': case 'NodeRoleChanged': case 'NodeLeft':
+      sw.raftIndex++;
+      return;
+    case 'RaftLeaderLost':
+      invariant(sw.raft.leaderId === e.nodeId, 'the lost leader was the leader');
+      sw.raft.leaderId = null;
+      sw.raft.stepDownDueMs = null;
+      return;
+    case 'RaftElectionScheduled':
+      sw.raft.electionDueMs = e.dueMs;
+      sw.raft.candidateId = e.candidateId;
+      return;
+    case 'RaftElectionFailed':
+      sw.raft.electionDueMs = null;
+      sw.raft.candidateId = null;
+      sw.raft.term = e.term;
+      return;
+    case 'RaftStepDownScheduled':
+      sw.raft.stepDownDueMs = e.dueMs;
+      return;
+    case 'RaftStepDownCancelled':
+      sw.raft.stepDownDueMs = null;
+      return;
+    case 'RaftLeaderElected':
+      invariant(e.term > sw.raft.term, 'terms only increase');
+      sw.raft = { leaderId: e.nodeId, term: e.term, leaderSinceMs: s.sim.nowMs, electionDueMs: null, candidateId: null, stepDownDueMs: null };
+      sw.raftIndex++;
+      return;
+    default:
+      return;
+  }
+}
+
+function bump(s: State, sw: Swarm): void {
+  sw.raftIndex++;
+  sw.version = sw.raftIndex;
+  sw.updatedAtMs = s.sim.nowMs;
+}
