@@ -5,12 +5,15 @@
 import type { SimEvent } from './sim.js';
 import type { HostEvent } from './hosts.js';
 import type { SwarmEvent } from './swarm.js';
+import type { ServiceEvent } from './services.js';
 
 export type * from './sim.js';
 export type * from './hosts.js';
 export type * from './swarm.js';
+export type * from './services.js';
+export { TASK_STATE_ORDER } from './services.js';
 
-export type EngineEvent = SimEvent | HostEvent | SwarmEvent;
+export type EngineEvent = SimEvent | HostEvent | SwarmEvent | ServiceEvent;
 export type EventType = EngineEvent['type'];
 export type EventOf<T extends EventType> = Extract<EngineEvent, { type: T }>;
 
@@ -36,4 +39,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'NodeAvailabilityChanged', 'NodeLabelsChanged', 'NodeRoleChanged',
   'RaftLeaderLost', 'RaftElectionScheduled', 'RaftElectionFailed', 'RaftStepDownScheduled',
   'RaftStepDownCancelled', 'RaftLeaderElected',
+  'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'ServiceUpdateStatusChanged',
+  'TaskCreated', 'TaskStateChanged', 'TaskAssigned', 'TaskUnschedulable', 'TaskDesiredStateChanged', 'TaskRemoved',
+  'SecretCreated', 'SecretRemoved', 'ConfigCreated', 'ConfigRemoved', 'VolumeCreated', 'VolumeRemoved',
+  'ContainerCreated', 'ContainerStateChanged', 'ContainerRemoved',
 ];

@@ -13,8 +13,10 @@ export interface CliContext {
   on: string | null;
   /** The command line as typed (without `--db`), recorded with the batch it produces. */
   argv: string[];
+  /** Standard input, read when a command asks for `-`. */
+  stdin(): Buffer;
   /** Runs one engine command line (used by `engine run`). */
-  runLine(argv: string[], io: Io): Promise<number>;
+  runLine(argv: string[], io: Io, stdin?: Buffer): Promise<number>;
 }
 
 /** The state at HEAD. */

@@ -1,4 +1,5 @@
 /** The CLI entry point: the only place with argv, the environment, stdout and exit codes. */
+import { readFileSync } from 'node:fs';
 import { Session } from '../engine/session.js';
 import { LogError } from '../log/store.js';
 import { BufferIo, StreamIo, type Io } from './io.js';
@@ -19,6 +20,15 @@ export function splitGlobals(argv: string[]): { db?: string; on: string | null; 
     else on = v;
   }
   return { db, on, rest: argv.slice(i) };
+}
+
+/** Standard input, read once when a command asks for `-`. */
+function readStdin(): Buffer {
+  try {
+    return readFileSync(0);
+  } catch {
+    return Buffer.alloc(0);
+  }
 }
 
 const NO_DB = new Set(['--help', '-h', 'help', '--version', '-V']);
@@ -49,7 +59,7 @@ export async function main(argv: string[], io: Io = new StreamIo(process.stdout,
   }
   let code = 1;
   try {
-    const runLine = async (line: string[], lineIo: Io): Promise<number> => {
+    const runLine = async (line: string[], lineIo: Io, stdin?: Buffer): Promise<number> => {
       const lg = splitGlobals(line);
       if (lg.error) {
         lineIo.err(`Error: ${lg.error}\n`);
@@ -59,9 +69,9 @@ export async function main(argv: string[], io: Io = new StreamIo(process.stdout,
         lineIo.err('Error: --db cannot change inside a scenario\n');
         return 1;
       }
-      return runCommand(lg.rest, { session, io: lineIo, on: lg.on }, runLine);
+      return runCommand(lg.rest, { session, io: lineIo, on: lg.on, stdin: () => stdin ?? Buffer.alloc(0) }, runLine);
     };
-    code = await runCommand(g.rest, { session, io, on: g.on }, runLine);
+    code = await runCommand(g.rest, { session, io, on: g.on, stdin: readStdin }, runLine);
   } finally {
     await session.close();
     flush();

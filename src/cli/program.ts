@@ -8,6 +8,11 @@ import type { CliContext } from './context.js';
 import { registerHost } from './docker/host.js';
 import { registerNode } from './docker/node.js';
 import { registerSwarm } from './docker/swarm.js';
+import { registerService } from './docker/service.js';
+import { registerObjects } from './docker/objects.js';
+import { registerContainers } from './docker/container.js';
+import { registerTask } from './engine/task.js';
+import { registerStack } from './docker/stack.js';
 import { registerAdmin } from './engine/admin.js';
 import { readScenario, runScenario } from './engine/scenario.js';
 import { registerTimeTravel } from './engine/timetravel.js';
@@ -23,17 +28,18 @@ export function buildProgram(ctx: CliContext, captured: { text: string }): Comma
     .option('--on <host>', 'the simulated host a docker command is typed on (default: the leader)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => { captured.text += s; }, outputError: () => undefined })
-    .showSuggestionAfterError(false);
+    .showSuggestionAfterError(false)
+    .enablePositionalOptions();
   registerHost(program, ctx);
   registerSwarm(program, ctx);
   registerNode(program, ctx);
+  registerService(program, ctx);
+  registerObjects(program, ctx);
+  registerContainers(program, ctx, (file, quiet) => runScenario(file, readScenario(file), (argv, io, stdin) => ctx.runLine(argv, io, stdin), ctx.io, { quiet }));
+  registerTask(program, ctx);
+  registerStack(program, ctx);
   registerAdmin(program, ctx);
   registerTimeTravel(program, ctx);
-  program.command('run <file>').description('Execute a scenario (.swarm): one engine command per line; every command is recorded')
-    .option('-q, --quiet', 'print nothing but errors')
-    .action(async (file: string, o: { quiet?: boolean }) => {
-      await runScenario(file, readScenario(file), (argv, io) => ctx.runLine(argv, io), ctx.io, { quiet: !!o.quiet });
-    });
   return program;
 }
 
@@ -86,12 +92,13 @@ export interface LineOptions {
   session: Session;
   io: Io;
   on: string | null;
+  stdin?: () => Buffer;
 }
 
 /** Runs one command line (global `--on` already taken out) and returns its exit code. */
 export async function runCommand(argv: string[], opts: LineOptions, runLine: CliContext['runLine']): Promise<number> {
   const captured = { text: '' };
-  const ctx: CliContext = { session: opts.session, io: opts.io, on: opts.on, argv, runLine };
+  const ctx: CliContext = { session: opts.session, io: opts.io, on: opts.on, argv, runLine, stdin: opts.stdin ?? (() => Buffer.alloc(0)) };
   const program = buildProgram(ctx, captured);
   try {
     await program.parseAsync(argv, { from: 'user' });

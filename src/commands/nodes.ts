@@ -3,7 +3,6 @@ import type { EngineEvent, NodeRole } from '../../events/index.js';
 import { isNodeAlive, selectRaftHealth, quorumOf } from '../state/selectors.js';
 import { tget, tvalues } from '../state/table.js';
 import type { State, SwarmNode } from '../state/types.js';
-import { checkAvailability } from './swarm.js';
 import { daemon, reject, rpc } from './rejection.js';
 
 /** Docker's node lookup: full ID, then hostname, then unique ID prefix. */
@@ -44,22 +43,22 @@ export function kvList(items: string[]): Record<string, string> {
 
 export function decideNodeUpdate(s: State, ref: string, input: NodeUpdateInput): EngineEvent[] {
   const n = resolveNode(s, ref);
-  const out: EngineEvent[] = [];
+  // docker/cli mergeNodeUpdate: labels added first, then removed; removing a key absent after that fails.
+  const labels: Record<string, string> = { ...n.labels, ...kvList(input.labelAdd) };
   for (const k of input.labelRm) {
-    if (!(k in n.labels) && !input.labelAdd.some((a) => a.split('=')[0] === k)) reject(`key ${k} doesn't exist in node's labels`);
+    if (!(k in labels)) reject(`key ${k} doesn't exist in node's labels`);
+    delete labels[k];
   }
-  if (input.role !== undefined) {
-    if (input.role !== 'worker' && input.role !== 'manager') daemon(`invalid role "${input.role}", only worker and manager are supported`);
-    out.push(...decideRole(s, n, input.role));
-  }
-  if (input.availability !== undefined) {
-    const to = checkAvailability(input.availability);
-    if (to !== n.availability) out.push({ type: 'NodeAvailabilityChanged', nodeId: n.id, from: n.availability, to });
-  }
-  const added = kvList(input.labelAdd);
-  const removed = input.labelRm.filter((k) => !(k in added));
-  const changedAdds = Object.fromEntries(Object.entries(added).filter(([k, v]) => n.labels[k] !== v));
-  if (Object.keys(changedAdds).length || removed.length) out.push({ type: 'NodeLabelsChanged', nodeId: n.id, added: changedAdds, removed });
+  // moby convert.NodeSpecToGRPC: role and availability are matched case-insensitively.
+  const role = input.role === undefined ? n.role : input.role.toLowerCase();
+  if (role !== 'worker' && role !== 'manager') daemon(`invalid Role: ${JSON.stringify(input.role)}`);
+  const availability = input.availability === undefined ? n.availability : input.availability.toLowerCase();
+  if (availability !== 'active' && availability !== 'pause' && availability !== 'drain') daemon(`invalid Availability: ${JSON.stringify(input.availability)}`);
+  const out: EngineEvent[] = [...decideRole(s, n, role)];
+  if (availability !== n.availability) out.push({ type: 'NodeAvailabilityChanged', nodeId: n.id, from: n.availability, to: availability });
+  const added = Object.fromEntries(Object.entries(labels).filter(([k, v]) => n.labels[k] !== v));
+  const removed = Object.keys(n.labels).filter((k) => !(k in labels));
+  if (Object.keys(added).length || removed.length) out.push({ type: 'NodeLabelsChanged', nodeId: n.id, added, removed });
   return out;
 }
 
@@ -82,7 +81,8 @@ export function decideNodeRm(s: State, ref: string, force: boolean): EngineEvent
   if (n.role === 'manager') {
     rpc('FailedPrecondition', `node ${n.id} is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal`);
   }
-  if (!force && n.state !== 'down') rpc('FailedPrecondition', `node ${n.id} is not down and can't be removed`);
+  // controlapi RemoveNode refuses only a READY node without --force (unknown or disconnected ones may go).
+  if (!force && n.state === 'ready') rpc('FailedPrecondition', `node ${n.id} is not down and can't be removed`);
   const out: EngineEvent[] = [];
   const h = tget(s.hosts, n.hostname);
   if (h && h.nodeId === n.id) out.push({ type: 'NodeLeft', nodeId: n.id, host: h.name });

@@ -17,6 +17,6 @@ export function daemon(message: string): never {
 }
 
 /** A gRPC error from the swarm manager, as dockerd relays it. */
-export function rpc(code: 'InvalidArgument' | 'NotFound' | 'FailedPrecondition' | 'AlreadyExists' | 'Unknown' | 'PermissionDenied', desc: string): never {
+export function rpc(code: 'InvalidArgument' | 'NotFound' | 'FailedPrecondition' | 'AlreadyExists' | 'Unknown' | 'PermissionDenied' | 'ResourceExhausted' | 'Unimplemented', desc: string): never {
   throw new Rejection(`Error response from daemon: rpc error: code = ${code} desc = ${desc}`);
 }

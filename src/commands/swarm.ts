@@ -25,12 +25,32 @@ export interface InitInput {
   taskHistoryLimit?: number;
 }
 
-/** `--advertise-addr` as dockerd takes it: an IP, an IP:port, or the host's interface `eth0`. */
-function resolveAddr(h: Host, flag: string, value: string | undefined): { ip: string; port?: number } {
+/** moby daemon/cluster/listen_addr.go */
+export const BAD_ADVERTISE_ADDR = 'advertise address must be a non-zero IP address or network interface (with optional port number)';
+export const BAD_DATA_PATH_ADDR = 'data path address must be a non-zero IP address or network interface (without a port number)';
+
+/** `--advertise-addr` as dockerd takes it: an IP, an IP:port, or the host's interface `eth0`; null if it is none. */
+function parseAdvertiseAddr(h: Host, value: string | undefined): { ip: string; port?: number } | null {
   if (value === undefined || value === 'eth0') return { ip: h.ip };
   const m = /^([^:]+)(?::(\d+))?$/.exec(value);
-  if (!m || !isIPv4(m[1]!)) daemon(`${flag === 'data-path-addr' ? 'invalid data path address' : 'invalid advertise address'}: ${value}`);
-  return m[2] ? { ip: m[1]!, port: Number(m[2]) } : { ip: m[1]! };
+  if (!m || (m[1] !== 'eth0' && !isIPv4(m[1]!))) return null;
+  const ip = m[1] === 'eth0' ? h.ip : m[1]!;
+  return m[2] ? { ip, port: Number(m[2]) } : { ip };
+}
+
+/** `--data-path-addr`: an IP or the interface `eth0`, no port (resolveDataPathAddr). */
+function resolveDataPathAddr(h: Host, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'eth0') return h.ip;
+  if (!isIPv4(value)) daemon(BAD_DATA_PATH_ADDR);
+  return value;
+}
+
+/** The hex SHA-256 a token's base-36 digest stands for (what swarmkit prints as Expected). */
+function base36ToHex(digest36: string): string {
+  let n = 0n;
+  for (const c of digest36) n = n * 36n + BigInt(parseInt(c, 36));
+  return n.toString(16).padStart(64, '0');
 }
 
 export function checkAvailability(value: string | undefined): NodeAvailability {
@@ -40,14 +60,14 @@ export function checkAvailability(value: string | undefined): NodeAvailability {
 }
 
 export function decideSwarmInit(s: State, h: Host, input: InitInput, rng: Prng): EngineEvent[] {
+  const availability = checkAvailability(input.availability);
   requireDaemon(h);
   if (h.nodeId) daemon(ALREADY_IN_SWARM);
   if (s.swarm && tvalues(s.nodes).some((n) => isNodeAlive(s, n))) {
     reject(`the engine simulates one swarm, and it already exists: join it from ${h.name} with \`swarm join\``);
   }
-  const availability = checkAvailability(input.availability);
-  const adv = resolveAddr(h, 'advertise-addr', input.advertiseAddr);
-  const data = resolveAddr(h, 'data-path-addr', input.dataPathAddr);
+  const adv = parseAdvertiseAddr(h, input.advertiseAddr) ?? daemon(BAD_ADVERTISE_ADDR);
+  const dataPathAddr = resolveDataPathAddr(h, input.dataPathAddr);
   const pools = input.defaultAddrPool.length ? input.defaultAddrPool : ['10.0.0.0/8'];
   for (const p of pools) {
     const c = parseCidr(p);
@@ -63,7 +83,7 @@ export function decideSwarmInit(s: State, h: Host, input: InitInput, rng: Prng):
   const caDigest = sha256Hex(`swarm-engine root CA ${id} ${rng.hex(32)}`);
   return [{
     type: 'SwarmInitialized', swarmId: id, caDigest, workerTokenSecret: tokenSecret(rng), managerTokenSecret: tokenSecret(rng),
-    nodeId, host: h.name, advertiseAddr: adv.ip, dataPathAddr: input.dataPathAddr ? data.ip : adv.ip,
+    nodeId, host: h.name, advertiseAddr: adv.ip, dataPathAddr: dataPathAddr ?? adv.ip,
     listenPort: adv.port ?? input.listenPort ?? 2377, availability, defaultAddrPool: pools,
     subnetSize: input.defaultAddrPoolMaskLength, dataPathPort: port || 4789,
     heartbeatPeriodMs: input.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, taskHistoryLimit: input.taskHistoryLimit ?? DEFAULT_TASK_HISTORY,
@@ -79,11 +99,12 @@ export interface JoinInput {
 }
 
 export function decideSwarmJoin(s: State, h: Host, input: JoinInput, rng: Prng): EngineEvent[] {
+  const availability = checkAvailability(input.availability);
   requireDaemon(h);
   if (h.nodeId) daemon(ALREADY_IN_SWARM);
-  const availability = checkAvailability(input.availability);
-  const adv = resolveAddr(h, 'advertise-addr', input.advertiseAddr);
-  const data = resolveAddr(h, 'data-path-addr', input.dataPathAddr);
+  // moby's Join ignores an advertise address it cannot resolve: the remote manager sees the node's address.
+  const adv = parseAdvertiseAddr(h, input.advertiseAddr) ?? { ip: h.ip };
+  const dataPathAddr = resolveDataPathAddr(h, input.dataPathAddr);
   const parsed = parseJoinToken(input.token);
   if (!parsed) daemon('invalid join token');
   const m = /^([^:]+)(?::(\d+))?$/.exec(input.remote);
@@ -94,7 +115,7 @@ export function decideSwarmJoin(s: State, h: Host, input: JoinInput, rng: Prng):
     daemon('Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.');
   }
   const sw = s.swarm;
-  if (parsed.digest36 !== hexToBase36(sw.caDigest, 50)) daemon(`remote CA does not match fingerprint. Expected: ${parsed.digest36}`);
+  if (parsed.digest36 !== hexToBase36(sw.caDigest, 50)) daemon(`remote CA does not match fingerprint. Expected: ${base36ToHex(parsed.digest36)}`);
   if (!selectLeader(s)) rpc('Unknown', "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.");
   let role: NodeRole;
   if (parsed.secret === sw.managerSecret) role = 'manager';
@@ -102,7 +123,7 @@ export function decideSwarmJoin(s: State, h: Host, input: JoinInput, rng: Prng):
   else rpc('InvalidArgument', 'A valid join token is necessary to join this cluster');
   return [{
     type: 'NodeJoined', nodeId: swarmId(rng), host: h.name, role, advertiseAddr: adv.ip,
-    dataPathAddr: input.dataPathAddr ? data.ip : adv.ip, availability,
+    dataPathAddr: dataPathAddr ?? adv.ip, availability,
   }];
 }
 

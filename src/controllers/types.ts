@@ -7,9 +7,19 @@ import type { EngineEvent } from '../../events/index.js';
 import type { Prng } from '../sim/prng.js';
 import type { State } from '../state/types.js';
 
+/**
+ * Not an event: the reactor's signal that its queue ran dry. Controllers that batch work (the scheduler,
+ * like swarmkit's debounced tick) or fire due deadlines act on it. It is never logged.
+ */
+export interface IdleTick {
+  type: 'Idle';
+}
+
+export const IDLE: IdleTick = { type: 'Idle' };
+
 export interface Fact {
-  event: EngineEvent;
-  /** The state right after the event was applied. */
+  event: EngineEvent | IdleTick;
+  /** The state right after the event was applied (for Idle: the quiescent state). */
   state: State;
 }
 

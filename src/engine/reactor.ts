@@ -5,7 +5,7 @@
  */
 import { Subject } from 'rxjs';
 import type { EngineEvent } from '../../events/index.js';
-import type { Controller, ControllerDeps, Fact } from '../controllers/types.js';
+import { IDLE, type Controller, type ControllerDeps, type Fact } from '../controllers/types.js';
 import type { Prng } from '../sim/prng.js';
 import { evolve } from '../state/index.js';
 import { InvariantError } from '../state/invariant.js';
@@ -40,8 +40,15 @@ export class Reactor {
     this.rng = rng;
     const queue: EngineEvent[] = [...initial];
     try {
-      for (let i = 0; i < queue.length; i++) {
+      for (let i = 0; ; i++) {
         if (i >= MAX_EVENTS_PER_BATCH) throw new InvariantError(`reactor did not settle within ${MAX_EVENTS_PER_BATCH} events`);
+        if (i === queue.length) {
+          // Quiescent: one idle tick; what it provokes goes round again.
+          this.emitted.length = 0;
+          this.fact$.next({ event: IDLE, state });
+          if (this.emitted.length === 0) break;
+          for (const e of this.emitted) queue.push(e);
+        }
         const event = queue[i]!;
         state = evolve(state, event);
         applied.push({ event, atMs: state.sim.nowMs });

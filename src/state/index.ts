@@ -5,6 +5,9 @@ import { hostsReducer } from './hosts.js';
 import { nodesReducer } from './nodes.js';
 import { simReducer } from './sim.js';
 import { swarmReducer } from './swarm.js';
+import { servicesReducer } from './services.js';
+import { tasksReducer } from './tasks.js';
+import { objectsReducer } from './objects.js';
 import { emptyTable } from './table.js';
 import type { State } from './types.js';
 
@@ -14,7 +17,9 @@ enablePatches();
 
 export type { State } from './types.js';
 
-const SLICES: ReadonlyArray<(s: State, e: EngineEvent) => void> = [simReducer, hostsReducer, swarmReducer, nodesReducer];
+const SLICES: ReadonlyArray<(s: State, e: EngineEvent) => void> = [
+  simReducer, hostsReducer, swarmReducer, nodesReducer, servicesReducer, tasksReducer, objectsReducer,
+];
 
 /** The state before event 1. */
 export function initialState(): State {
@@ -23,6 +28,16 @@ export function initialState(): State {
     hosts: emptyTable(),
     swarm: null,
     nodes: emptyTable(),
+    services: emptyTable(),
+    tasks: emptyTable(),
+    slots: emptyTable(),
+    placements: emptyTable(),
+    pending: emptyTable(),
+    delayed: emptyTable(),
+    secrets: emptyTable(),
+    configs: emptyTable(),
+    volumes: emptyTable(),
+    containers: emptyTable(),
   };
 }
 

@@ -25,6 +25,9 @@ export function swarmReducer(s: State, e: EngineEvent): void {
       return;
     case 'NodeJoined': case 'NodeRemoved': case 'NodeStatusChanged': case 'NodeAvailabilityChanged':
     case 'NodeLabelsChanged': case 'NodeRoleChanged': case 'NodeLeft':
+    case 'ServiceCreated': case 'ServiceUpdated': case 'ServiceRemoved': case 'ServiceUpdateStatusChanged':
+    case 'TaskCreated': case 'TaskStateChanged': case 'TaskAssigned': case 'TaskUnschedulable': case 'TaskDesiredStateChanged':
+    case 'TaskRemoved': case 'SecretCreated': case 'SecretRemoved': case 'ConfigCreated': case 'ConfigRemoved':
       sw.raftIndex++;
       return;
     case 'RaftLeaderLost':

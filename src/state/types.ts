@@ -1,5 +1,7 @@
 /** The derived state: normalized, serializable, nothing derivable stored twice. */
-import type { NodeAvailability, NodeRole, NodeState } from '../../events/index.js';
+import type {
+  ContainerState, MountSpec, NodeAvailability, PortConfig, NodeRole, NodeState, ServiceSpec, TaskState, UpdateStatusRecord,
+} from '../../events/index.js';
 import type { Table } from './table.js';
 
 export interface SimState {
@@ -74,12 +76,132 @@ export interface SwarmNode {
   version: number;
 }
 
+export interface Service {
+  id: string;
+  spec: ServiceSpec;
+  previousSpec: ServiceSpec | null;
+  endpointPorts: PortConfig[];
+  previousEndpointPorts: PortConfig[] | null;
+  /** Bumped by every spec change: tasks of an older version are dirty for the updater. */
+  specVersion: number;
+  version: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** Highest slot number ever used (replicated). */
+  maxSlot: number;
+  updateStatus: UpdateStatusRecord | null;
+}
+
+export interface Task {
+  id: string;
+  serviceId: string;
+  slot: number;
+  nodeId: string | null;
+  specVersion: number;
+  state: TaskState;
+  desiredState: TaskState;
+  message: string;
+  err: string;
+  exitCode: number | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** When the observed state last changed (CURRENT STATE "Running 3 minutes ago"). */
+  stateAtMs: number;
+  containerId: string;
+  replaces: string | null;
+  startAfterMs: number | null;
+  byUpdate: boolean;
+  specKey: string;
+  runningAtMs: number | null;
+  /** Reservations taken on its node while active (from the spec it was made from). */
+  reservedNanoCpus: number;
+  reservedMemoryBytes: number;
+  version: number;
+}
+
+/** A replicated slot (`web.3`) or a global service's node entry, with its task history (oldest first). */
+export interface Slot {
+  serviceId: string;
+  slot: number;
+  nodeId: string | null;
+  taskIds: string[];
+}
+
+/** Index for the scheduler: active tasks (desired ≤ complete) per node, in total and per service. */
+export interface Placement {
+  nodeId: string;
+  total: number;
+  services: Record<string, number>;
+  reservedNanoCpus: number;
+  reservedMemoryBytes: number;
+}
+
+export interface Secret {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  sealed: string;
+  size: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+  version: number;
+}
+
+export interface Config {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  data: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  version: number;
+}
+
+export interface Volume {
+  host: string;
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  createdAtMs: number;
+}
+
+export interface Container {
+  id: string;
+  host: string;
+  name: string;
+  image: string;
+  command: string[];
+  env: string[];
+  labels: Record<string, string>;
+  mounts: MountSpec[];
+  state: ContainerState;
+  exitCode: number;
+  createdAtMs: number;
+  stateAtMs: number;
+}
+
 export interface State {
   sim: SimState;
   hosts: Table<Host>;
   swarm: Swarm | null;
   nodes: Table<SwarmNode>;
+  services: Table<Service>;
+  tasks: Table<Task>;
+  slots: Table<Slot>;
+  placements: Table<Placement>;
+  /** Scheduler queue: tasks PENDING without a node. */
+  pending: Table<{ taskId: string }>;
+  /** Restart supervisor: tasks desired READY, waiting to be started. */
+  delayed: Table<{ taskId: string }>;
+  secrets: Table<Secret>;
+  configs: Table<Config>;
+  /** Keyed `host/name`. */
+  volumes: Table<Volume>;
+  containers: Table<Container>;
 }
 
 /** The slices stored as Tables (used to flatten patch paths and to hash per entity). */
-export const TABLE_SLICES: ReadonlySet<string> = new Set(['hosts', 'nodes']);
+export const TABLE_SLICES: ReadonlySet<string> = new Set([
+  'hosts', 'nodes', 'services', 'tasks', 'slots', 'placements', 'pending', 'delayed', 'secrets', 'configs', 'volumes', 'containers',
+]);

@@ -11,6 +11,26 @@ export function nodeLabel(s: State | null, nodeId: string): string {
   return n ? `${n.hostname} (${nodeId.slice(0, 12)})` : nodeId.slice(0, 12);
 }
 
+function serviceLabel(s: State | null, id: string): string {
+  const svc = s ? tget(s.services, id) : undefined;
+  return svc ? svc.spec.name : id.slice(0, 12);
+}
+
+/** `web.3` or `web.<node id>` as docker/cli names tasks. */
+export function taskName(s: State | null, serviceId: string, slot: number, nodeId: string | null): string {
+  return `${serviceLabel(s, serviceId)}.${slot > 0 ? slot : nodeId}`;
+}
+
+function taskLabel(s: State | null, taskId: string): string {
+  const t = s ? tget(s.tasks, taskId) : undefined;
+  return t ? `${taskName(s, t.serviceId, t.slot, t.nodeId)} (${taskId.slice(0, 12)})` : taskId.slice(0, 12);
+}
+
+function containerLabel(s: State | null, id: string): string {
+  const c = s ? tget(s.containers, id) : undefined;
+  return c ? c.name : id.slice(0, 12);
+}
+
 export function describe(e: EngineEvent, s: State | null): string {
   switch (e.type) {
     case 'LogInitialized': return `log created with seed ${e.seed}`;
@@ -33,6 +53,25 @@ export function describe(e: EngineEvent, s: State | null): string {
     case 'RaftStepDownScheduled': return `raft: leader cannot reach a quorum; steps down at ${formatDurationMs(e.dueMs)}`;
     case 'RaftStepDownCancelled': return 'raft: quorum is back; the leader stays';
     case 'RaftLeaderElected': return `raft: ${nodeLabel(s, e.nodeId)} elected leader for term ${e.term}`;
+    case 'ServiceCreated': return `service ${e.spec.name} created (${e.spec.mode}${e.spec.mode === 'replicated' ? `, ${e.spec.replicas} replicas` : ''}, ${e.spec.image})`;
+    case 'ServiceUpdated': return `service ${e.spec.name} ${e.rollback ? 'rolled back' : 'updated'}`;
+    case 'ServiceRemoved': return `service ${serviceLabel(s, e.serviceId)} removed`;
+    case 'ServiceUpdateStatusChanged': return `service ${serviceLabel(s, e.serviceId)} update ${e.status.state}: ${e.status.message}`;
+    case 'TaskCreated': return `task ${taskName(s, e.serviceId, e.slot, e.nodeId)} (${e.taskId.slice(0, 12)}) created, desired ${e.desiredState}${e.replaces ? `, replaces ${e.replaces.slice(0, 12)}` : ''}`;
+    case 'TaskStateChanged': return `task ${taskLabel(s, e.taskId)} ${e.from} → ${e.to}${e.err ? ` (${e.err})` : ''}`;
+    case 'TaskAssigned': return `task ${taskLabel(s, e.taskId)} assigned to ${nodeLabel(s, e.nodeId)}`;
+    case 'TaskUnschedulable': return `task ${taskLabel(s, e.taskId)} pending: ${e.err}`;
+    case 'TaskDesiredStateChanged': return `task ${taskLabel(s, e.taskId)} desired ${e.from} → ${e.to}`;
+    case 'TaskRemoved': return `task ${e.taskId.slice(0, 12)} removed`;
+    case 'SecretCreated': return `secret ${e.name} created (${e.size} bytes, sealed)`;
+    case 'SecretRemoved': return `secret ${e.secretId.slice(0, 12)} removed`;
+    case 'ConfigCreated': return `config ${e.name} created`;
+    case 'ConfigRemoved': return `config ${e.configId.slice(0, 12)} removed`;
+    case 'VolumeCreated': return `volume ${e.name.slice(0, 24)} created on ${e.host}`;
+    case 'VolumeRemoved': return `volume ${e.name.slice(0, 24)} removed from ${e.host}`;
+    case 'ContainerCreated': return `container ${e.name} (${e.containerId.slice(0, 12)}) created on ${e.host}`;
+    case 'ContainerStateChanged': return `container ${containerLabel(s, e.containerId)} ${e.from} → ${e.to}${e.to === 'exited' ? ` (${e.exitCode})` : ''}`;
+    case 'ContainerRemoved': return `container ${e.containerId.slice(0, 12)} removed`;
     default: return assertNever(e);
   }
 }
@@ -41,6 +80,6 @@ export function describe(e: EngineEvent, s: State | null): string {
 export function subjects(e: EngineEvent): string[] {
   const out: string[] = [];
   const r = e as unknown as Record<string, unknown>;
-  for (const k of ['nodeId', 'host', 'name', 'candidateId']) if (typeof r[k] === 'string') out.push(r[k] as string);
+  for (const k of ['nodeId', 'host', 'name', 'candidateId', 'serviceId', 'taskId']) if (typeof r[k] === 'string') out.push(r[k] as string);
   return out;
 }

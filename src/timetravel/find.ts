@@ -46,10 +46,15 @@ const FORMS: { re: RegExp; make(m: RegExpExecArray): Predicate }[] = [
   {
     re: /^leader changed$/,
     make: () => {
+      // The first leader the search sees is the baseline: creating the swarm is not a change of leader.
       let first: string | null | undefined;
       return { text: 'the leader changed', test: (s) => {
-        const l = s.swarm?.raft.leaderId ?? null;
-        if (first === undefined) first = l;
+        if (!s.swarm) return false;
+        const l = s.swarm.raft.leaderId;
+        if (first === undefined) {
+          first = l;
+          return false;
+        }
         return l !== first;
       } };
     },

@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { requireManager } from '../../commands/access.js';
 import { decideNodeRm, decideNodeUpdate, decideRole, resolveNode } from '../../commands/nodes.js';
 import { Rejection } from '../../commands/rejection.js';
-import { selectHostNode } from '../../state/selectors.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag } from '../flags.js';
 import { inspectJson } from '../render/json.js';
-import { filterNodes, managerStatus, NODE_FILTER_KEYS, nodeInspect, nodeInspectPretty, nodeLsJson, nodeLsTable } from '../render/nodes.js';
+import { filterNodes, NODE_FILTER_KEYS, nodeInspect, nodeInspectPretty, nodeLsJson, nodeLsTable } from '../render/nodes.js';
 import { renderList } from '../render/format.js';
-import { tabwrite } from '../render/table.js';
+import { sortedServices } from '../render/services.js';
+import { printTasks } from './service.js';
 
 export function registerNode(program: Command, ctx: CliContext): void {
   const node = program.command('node').description('Manage Swarm nodes');
@@ -89,16 +89,13 @@ export function registerNode(program: Command, ctx: CliContext): void {
   node.command('ps [node...]').description('List tasks running on one or more nodes, defaults to current node')
     .option('-q, --quiet', 'Only display task IDs')
     .option('--no-trunc', 'Do not truncate output')
-    .option('-f, --filter <filter>', 'Filter output based on conditions provided', filterFlag(['desired-state', 'id', 'label', 'name']))
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', filterFlag(['desired-state', 'id', 'label', 'name', 'node']))
     .option('--format <format>', 'Pretty-print tasks using a Go template', formatFlag)
-    .action((refs: string[], o: { quiet?: boolean }) => {
+    .action((refs: string[], o: { quiet?: boolean; trunc?: boolean; filter?: Record<string, string[]>; format?: string }) => {
       const { s, self } = manager();
-      for (const r of refs) resolveNode(s, r);
-      if (o.quiet) return;
-      ctx.io.out(tabwrite([['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS']]));
-      void self;
+      const ids = new Set((refs.length ? refs : ['self']).map((r) => resolveNode(s, r === 'self' ? self.id : r).id));
+      const f = o.filter ?? {};
+      printTasks(ctx, s, sortedServices(s), { ...o, filter: { ...f, node: [...ids] } });
     });
 
-  void managerStatus;
-  void selectHostNode;
 }

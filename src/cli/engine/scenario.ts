@@ -57,18 +57,31 @@ function substitutions(text: string): { start: number; end: number; inner: strin
 
 /** Tokenizes one line as a shell would (no globbing, no variables, no operators). */
 export function tokenize(text: string): string[] {
-  const parts = parse(text, (key: string) => `$${key}`);
-  const out: string[] = [];
-  for (const p of parts) {
-    if (typeof p === 'string') out.push(p);
-    else if ('comment' in p) break;
-    else if ('op' in p && p.op === 'glob') out.push((p as { pattern: string }).pattern);
-    else reject(`shell operator ${'op' in p ? `"${p.op}"` : ''} is not supported in scenario files`);
-  }
-  return out;
+  const { argv, stdin } = tokenizePipe(text);
+  if (stdin !== null) reject('a pipe is only supported as `echo TEXT | COMMAND`');
+  return argv;
 }
 
-export type LineRunner = (argv: string[], io: Io) => Promise<number>;
+/** Tokenizes a line that may start with `echo [-n] TEXT |`: the echoed text becomes the command's stdin. */
+export function tokenizePipe(text: string): { argv: string[]; stdin: Buffer | null } {
+  const parts = parse(text, (key: string) => `$${key}`);
+  const words: string[] = [];
+  let stdin: Buffer | null = null;
+  for (const p of parts) {
+    if (typeof p === 'string') words.push(p);
+    else if ('comment' in p) break;
+    else if ('op' in p && p.op === 'glob') words.push((p as { pattern: string }).pattern);
+    else if ('op' in p && p.op === '|' && stdin === null && words[0] === 'echo') {
+      const noNewline = words[1] === '-n';
+      const text = words.slice(noNewline ? 2 : 1).join(' ');
+      stdin = Buffer.from(noNewline ? text : `${text}\n`);
+      words.length = 0;
+    } else reject(`shell operator ${'op' in p ? `"${p.op}"` : ''} is not supported in scenario files`);
+  }
+  return { argv: words, stdin };
+}
+
+export type LineRunner = (argv: string[], io: Io, stdin?: Buffer) => Promise<number>;
 
 /** Expands `$(…)` by running the inner command and taking its stdout, trailing newlines removed. */
 export async function expand(text: string, run: LineRunner): Promise<string> {
@@ -97,8 +110,9 @@ export async function runScenario(file: string, source: string, run: LineRunner,
     if (expectFail) text = text.slice(1).trim();
     if (!opts.quiet) io.out(`$ ${expectFail ? '! ' : ''}engine ${text}\n`);
     let argv: string[];
+    let stdin: Buffer | null = null;
     try {
-      argv = tokenize(await expand(text, run));
+      ({ argv, stdin } = tokenizePipe(await expand(text, run)));
     } catch (e) {
       if (e instanceof Rejection) throw new Rejection(`${file}:${line.lineNo}: ${e.message}`);
       throw e;
@@ -106,7 +120,7 @@ export async function runScenario(file: string, source: string, run: LineRunner,
     if (argv[0] === 'run') throw new Rejection(`${file}:${line.lineNo}: a scenario cannot run another scenario`);
     const lineIo = opts.quiet ? new BufferIo() : io;
     const errIo = new BufferIo();
-    const code = await run(argv, { out: (t) => lineIo.out(t), err: (t) => errIo.err(t) });
+    const code = await run(argv, { out: (t) => lineIo.out(t), err: (t) => errIo.err(t) }, stdin ?? undefined);
     const err = errIo.stderr;
     if (expectFail) {
       if (code === 0) throw new Rejection(`${file}:${line.lineNo}: expected this command to fail, but it succeeded`);

@@ -1,5 +1,6 @@
 /** The engine's own verbs for time travel: log, show, rewind, step, diff, state, branch, checkout, find. */
 import type { Command } from 'commander';
+import type { Patch } from 'immer';
 import type { EngineEvent, EventType, LoggedEvent } from '../../../events/index.js';
 import { EVENT_TYPES } from '../../../events/index.js';
 import { reject } from '../../commands/rejection.js';
@@ -77,10 +78,7 @@ export function registerTimeTravel(program: Command, ctx: CliContext): void {
       const cmd = await ss.log.command(p.branch, r.batch);
       const before = await ss.stateAt(p.branch, p.seq - 1);
       const [after, patches] = evolveWithPatches(before, r.event);
-      const changes = patches.map((pt) => {
-        const path = flattenPath(pt.path, TABLE_SLICES);
-        return { op: pt.op, path: path.join('.'), from: valueAt(before, pt.path), value: pt.value };
-      });
+      const changes = patches.flatMap((pt) => entityPatches(pt, before));
       if (o.json) {
         ctx.io.out(JSON.stringify({ seq: r.seq, atMs: r.atMs, batch: r.batch, event: r.event, command: cmd ?? null, hash: r.hash, prevHash: r.prevHash, patches: changes }, null, 2) + '\n');
         return;
@@ -222,6 +220,38 @@ function headLine(ctx: CliContext): string {
   const ss = ctx.session;
   const b = ss.branch();
   return `HEAD is now at event ${ss.headSeq()} of ${b.tipSeq} on ${b.name} (virtual time ${formatDurationMs(ss.state.sim.nowMs)})\n`;
+}
+
+interface ShownPatch {
+  op: Patch['op'];
+  path: string;
+  from: unknown;
+  value: unknown;
+}
+
+/**
+ * A patch as `engine show` prints it, in entity terms: a Table's trie buckets and entity count are
+ * storage details, so a bucket added or removed whole becomes one patch per entity in it.
+ */
+function entityPatches(pt: Patch, before: State): ShownPatch[] {
+  const [slice, level] = pt.path;
+  if (TABLE_SLICES.has(String(slice)) && pt.path.length === 2 && level === 'n') return [];
+  if (TABLE_SLICES.has(String(slice)) && level === 't' && pt.path.length < 5) {
+    const levels = 5 - pt.path.length; // trie levels between this bucket and the entities
+    const from = valueAt(before, pt.path);
+    const leaves = (v: unknown, depth: number): [string, unknown][] => {
+      const o = (v ?? {}) as Record<string, unknown>;
+      return depth === 1 ? Object.entries(o) : Object.values(o).flatMap((x) => leaves(x, depth - 1));
+    };
+    const after = new Map(pt.op === 'remove' ? [] : leaves(pt.value, levels));
+    const was = new Map(pt.op === 'add' ? [] : leaves(from, levels));
+    const keys = [...new Set([...was.keys(), ...after.keys()])].sort();
+    return keys.map((k) => ({
+      op: !was.has(k) ? 'add' : !after.has(k) ? 'remove' : 'replace',
+      path: `${String(slice)}.${k}`, from: was.get(k), value: after.get(k),
+    }));
+  }
+  return [{ op: pt.op, path: flattenPath(pt.path, TABLE_SLICES).join('.'), from: valueAt(before, pt.path), value: pt.value }];
 }
 
 function valueAt(s: State, path: (string | number)[]): unknown {

@@ -35,7 +35,8 @@ function labelMatch(labels: Record<string, string>, want: string): boolean {
 export function filterNodes(s: State, f: NodeFilter): SwarmNode[] {
   return tvalues(s.nodes)
     .filter((n) => !f.id || f.id.some((v) => n.id.startsWith(v)))
-    .filter((n) => !f.name || f.name.some((v) => new RegExp(v).test(n.hostname)))
+    // moby passes `name` as NamePrefixes: swarmkit matches the hostname's prefix (never a regexp).
+    .filter((n) => !f.name || f.name.some((v) => n.hostname.startsWith(v)))
     .filter((n) => !f.role || f.role.includes(n.role))
     .filter((n) => !f.membership || f.membership.includes('accepted'))
     .filter((n) => !f['node.label'] || f['node.label'].every((v) => labelMatch(n.labels, v)))

@@ -32,6 +32,13 @@ function managerOfHost(state: State, hostName: string): string | null {
   return n && n.role === 'manager' ? n.id : null;
 }
 
+/** CheckQuorum: a leader that can no longer reach a quorum of the managers steps down after a timeout. */
+function stepDownIfQuorumLost(state: State): EngineEvent[] {
+  const raft = state.swarm!.raft;
+  if (!raft.leaderId || raft.stepDownDueMs !== null || selectRaftHealth(state).hasQuorum) return [];
+  return [{ type: 'RaftStepDownScheduled', dueMs: state.sim.nowMs + ELECTION_TIMEOUT_MIN_MS }];
+}
+
 /** Pure reaction to one fact. */
 export function raftReact({ event, state }: Fact, deps: ControllerDeps): EngineEvent[] {
   const sw = state.swarm;
@@ -45,10 +52,7 @@ export function raftReact({ event, state }: Fact, deps: ControllerDeps): EngineE
         const lost: EngineEvent = { type: 'RaftLeaderLost', nodeId: id, term: raft.term, reason: 'leader down' };
         return [lost];
       }
-      if (raft.leaderId && raft.stepDownDueMs === null && !selectRaftHealth(state).hasQuorum) {
-        return [{ type: 'RaftStepDownScheduled', dueMs: state.sim.nowMs + ELECTION_TIMEOUT_MIN_MS }];
-      }
-      return [];
+      return stepDownIfQuorumLost(state);
     }
     case 'RaftLeaderLost':
       return raft.electionDueMs === null && selectRaftHealth(state).hasQuorum ? schedule(state, deps.rng()) : [];
@@ -65,7 +69,8 @@ export function raftReact({ event, state }: Fact, deps: ControllerDeps): EngineE
       if (event.nodeId === raft.leaderId && (event.type === 'NodeLeft' || event.to === 'worker')) {
         return [{ type: 'RaftLeaderLost', nodeId: event.nodeId, term: raft.term, reason: 'leader left' }];
       }
-      return [];
+      // A manager that leaves (swarm leave --force) stays a Raft member, unreachable: the leader may lose its quorum.
+      return event.type === 'NodeLeft' ? stepDownIfQuorumLost(state) : [];
     case 'ClockAdvanced': {
       const now = state.sim.nowMs;
       if (raft.stepDownDueMs !== null && raft.stepDownDueMs <= now && raft.leaderId) {

@@ -1,0 +1,244 @@
+/** Container verbs typed on a host: `run`, `ps`, `inspect`, `kill`, `stop`, `start`, `rm`, `exec`; and `volume …`. */
+import type { Command } from 'commander';
+import { containersOn, decideExit, decideRm, decideRun, decideStart, findContainer, type ContainerView } from '../../commands/containers.js';
+import { execIn } from '../../commands/exec.js';
+import { kvList } from '../../commands/nodes.js';
+import { parseMount } from '../../commands/parse.js';
+import { daemon, reject, Rejection } from '../../commands/rejection.js';
+import { requireDaemon } from '../../commands/access.js';
+import { humanDuration, rfc3339Nano } from '../../sim/clock.js';
+import { naturalLess } from '../../state/selectors.js';
+import { tget, tvalues } from '../../state/table.js';
+import type { Host, State } from '../../state/types.js';
+import { decide, host, state, type CliContext } from '../context.js';
+import { collect, filterFlag, formatFlag, invalidArg } from '../flags.js';
+import { renderList } from '../render/format.js';
+import { inspectJson } from '../render/json.js';
+import { tabwrite } from '../render/table.js';
+
+const cap = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
+
+/** `-v name:/path[:ro]` or `/host:/path` → a mount. */
+function volumeFlag(v: string, prev: ReturnType<typeof parseMount>[] = []): ReturnType<typeof parseMount>[] {
+  const parts = v.split(':');
+  if (parts.length < 2 || parts.length > 3) invalidArg(v, '-v, --volume', 'invalid volume specification');
+  const [src, dst, mode] = parts as [string, string, string | undefined];
+  return [...prev, { type: src.startsWith('/') ? 'bind' : 'volume', source: src, target: dst, readOnly: mode === 'ro' }];
+}
+
+/** Where to look for a container: the `--on` host only, or every host when none was named. */
+function scope(ctx: CliContext): Host[] {
+  const s = state(ctx);
+  if (ctx.on !== null) {
+    const h = host(ctx);
+    requireDaemon(h);
+    return [h];
+  }
+  return tvalues(s.hosts).filter((h) => h.up).sort((a, b) => naturalLess(a.name, b.name));
+}
+
+function container(ctx: CliContext, ref: string): ContainerView {
+  return findContainer(state(ctx), scope(ctx), ref) ?? daemon(`No such container: ${ref}`);
+}
+
+function status(s: State, c: ContainerView): string {
+  const since = humanDuration(s.sim.nowMs - c.stateAtMs);
+  if (c.state === 'running') return `Up ${since === 'less than a second' ? 'Less than a second' : since}`;
+  if (c.state === 'created') return 'Created';
+  return `Exited (${c.exitCode}) ${since} ago`;
+}
+
+function command(c: ContainerView): string {
+  const full = c.command.length ? c.command.join(' ') : c.image.startsWith('nginx') ? '/docker-entrypoint.sh nginx -g \'daemon off;\'' : 'sh';
+  return `"${[...full].length > 20 ? [...full].slice(0, 19).join('') + '…' : full}"`;
+}
+
+function imageShown(image: string): string {
+  return image.split('@')[0]!;
+}
+
+function containerInspect(s: State, c: ContainerView): Record<string, unknown> {
+  return {
+    Id: c.id, Created: rfc3339Nano(s.sim.epochMs, c.createdAtMs), Path: c.command[0] ?? 'sh', Args: c.command.slice(1),
+    State: {
+      Status: c.state, Running: c.state === 'running', Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+      Pid: c.state === 'running' ? 1000 + parseInt(c.id.slice(0, 4), 16) % 30000 : 0, ExitCode: c.state === 'running' ? 0 : c.exitCode, Error: '',
+      StartedAt: rfc3339Nano(s.sim.epochMs, c.createdAtMs), FinishedAt: c.state === 'exited' ? rfc3339Nano(s.sim.epochMs, c.stateAtMs) : '0001-01-01T00:00:00Z',
+    },
+    Image: `sha256:${c.id.split('').reverse().join('')}`, Name: `/${c.name}`, RestartCount: 0, Driver: 'overlay2', Platform: 'linux',
+    Mounts: c.mounts.map((m) => ({ Type: m.type, ...(m.type === 'volume' ? { Name: m.source } : {}), Source: m.type === 'volume' ? `/var/lib/docker/volumes/${m.source}/_data` : m.source, Destination: m.target, Driver: m.type === 'volume' ? 'local' : undefined, Mode: m.type === 'volume' ? 'z' : '', RW: !m.readOnly, Propagation: m.type === 'bind' ? 'rprivate' : '' })),
+    Config: { Hostname: c.hostname, Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...c.env], Cmd: c.command.length ? c.command : null, Image: c.image, Labels: c.labels },
+  };
+}
+
+/**
+ * `run` is both Docker's `docker run IMAGE` and the engine's `engine run FILE.swarm` (a scenario):
+ * an argument ending in `.swarm` is a scenario, since no image reference ends that way.
+ */
+export function registerContainers(program: Command, ctx: CliContext, runScenarioFile: (file: string, quiet: boolean) => Promise<void>): void {
+  program.command('run <image|file.swarm> [command...]').description('Run a scenario file (FILE.swarm), or create and run a new container from an image')
+    .option('-q, --quiet', 'scenario: print nothing but errors')
+    .option('-d, --detach', 'Run container in background and print container ID')
+    .option('--name <name>', 'Assign a name to the container')
+    .option('-e, --env <env>', 'Set environment variables', collect, [])
+    .option('-l, --label <label>', 'Set meta data on a container', collect, [])
+    .option('-v, --volume <volume>', 'Bind mount a volume', volumeFlag, [])
+    .option('--mount <mount>', 'Attach a filesystem mount to the container', (v: string, prev: ReturnType<typeof parseMount>[] = []) => {
+      try { return [...prev, parseMount(v)]; } catch (e) { return invalidArg(v, '--mount', (e as Error).message); }
+    }, [])
+    .option('--rm', 'Automatically remove the container when it exits')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .option('--restart <policy>', 'Restart policy to apply when a container exits', 'no')
+    .action(async (image: string, cmd: string[], o: { quiet?: boolean; name?: string; env: string[]; label: string[]; volume: ReturnType<typeof parseMount>[]; mount: ReturnType<typeof parseMount>[] }) => {
+      if (image.endsWith('.swarm')) {
+        if (cmd.length) reject(`"engine run" takes one scenario file`);
+        return runScenarioFile(image, !!o.quiet);
+      }
+      const h = host(ctx);
+      const r = await decide(ctx, (s, rng) => decideRun(s, h, { name: o.name, image, command: cmd, env: o.env, labels: kvList(o.label), mounts: [...o.volume, ...o.mount] }, rng));
+      const e = r.events.find((x) => x.event.type === 'ContainerCreated')!.event as { containerId: string };
+      ctx.io.out(`${e.containerId}\n`);
+    });
+
+  program.command('ps').description('List containers')
+    .option('-a, --all', 'Show all containers (default shows just running)')
+    .option('-q, --quiet', 'Only display container IDs')
+    .option('--no-trunc', "Don't truncate output")
+    .option('-f, --filter <filter>', 'Filter output based on conditions provided', filterFlag(['id', 'name', 'status', 'label']))
+    .option('--format <format>', 'Format output using a custom template', formatFlag)
+    .action((o: { all?: boolean; quiet?: boolean; trunc?: boolean; format?: string; filter?: Record<string, string[]> }) => {
+      const s = state(ctx);
+      const h = host(ctx);
+      requireDaemon(h);
+      const f = o.filter ?? {};
+      const list = containersOn(s, h).filter((c) => (o.all || f.status || c.state === 'running')
+        && (!f.id || f.id.some((v) => c.id.startsWith(v))) && (!f.name || f.name.some((v) => new RegExp(v).test(c.name)))
+        && (!f.status || f.status.includes(c.state))
+        && (!f.label || f.label.every((v) => (v.includes('=') ? c.labels[v.split('=')[0]!] === v.slice(v.indexOf('=') + 1) : v in c.labels))));
+      const id = (c: ContainerView) => (o.trunc === false ? c.id : c.id.slice(0, 12));
+      if (o.quiet) return ctx.io.out(list.map((c) => `${id(c)}\n`).join(''));
+      const rows = list.map((c) => ({ ID: id(c), Image: imageShown(c.image), Command: command(c), CreatedAt: `${cap(humanDuration(s.sim.nowMs - c.createdAtMs))} ago`, Status: status(s, c), Ports: '', Names: c.name }));
+      ctx.io.out(renderList(o.format, rows, { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED', Status: 'STATUS', Ports: 'PORTS', Names: 'NAMES' },
+        () => tabwrite([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows.map((r) => [r.ID, r.Image, r.Command, r.CreatedAt, r.Status, r.Ports, r.Names])])));
+    });
+
+  program.command('inspect <container...>').description('Return low-level information on containers')
+    .action((refs: string[]) => {
+      const s = state(ctx);
+      const found = refs.map((r) => findContainer(s, scope(ctx), r) ?? reject(`No such object: ${r}`));
+      ctx.io.out(inspectJson(found.map((c) => containerInspect(s, c))));
+    });
+
+  for (const [verb, code] of [['kill', 137], ['stop', 0]] as const) {
+    program.command(`${verb} <container...>`).description(verb === 'kill' ? 'Kill one or more running containers' : 'Stop one or more running containers')
+      .option(verb === 'kill' ? '-s, --signal <signal>' : '-t, --timeout <seconds>', verb === 'kill' ? 'Signal to send to the container' : 'Seconds to wait before killing the container')
+      .action(async (refs: string[], o: { signal?: string }) => {
+        const exit = verb === 'kill' && o.signal && !/^(SIG)?KILL$|^9$/.test(o.signal.toUpperCase()) ? 143 : code;
+        const errs: string[] = [];
+        for (const ref of refs) {
+          try {
+            const c = container(ctx, ref);
+            await decide(ctx, () => decideExit(c, exit));
+            ctx.io.out(`${ref}\n`);
+          } catch (e) {
+            if (!(e instanceof Rejection)) throw e;
+            errs.push(e.message);
+          }
+        }
+        if (errs.length) throw new Rejection(errs.join('\n'));
+      });
+  }
+
+  program.command('start <container...>').description('Start one or more stopped containers')
+    .action(async (refs: string[]) => {
+      for (const ref of refs) {
+        const c = container(ctx, ref);
+        await decide(ctx, () => decideStart(c));
+        ctx.io.out(`${ref}\n`);
+      }
+    });
+
+  program.command('rm <container...>').description('Remove one or more containers')
+    .option('-f, --force', 'Force the removal of a running container (uses SIGKILL)')
+    .option('-v, --volumes', 'Remove anonymous volumes associated with the container')
+    .action(async (refs: string[], o: { force?: boolean }) => {
+      const errs: string[] = [];
+      for (const ref of refs) {
+        try {
+          const c = container(ctx, ref);
+          await decide(ctx, () => decideRm(c, !!o.force));
+          ctx.io.out(`${ref}\n`);
+        } catch (e) {
+          if (!(e instanceof Rejection)) throw e;
+          errs.push(e.message);
+        }
+      }
+      if (errs.length) throw new Rejection(errs.join('\n'));
+    });
+
+  program.command('exec <container> <command...>').description('Execute a command in a running container')
+    .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('-t, --tty', 'Allocate a pseudo-TTY')
+    .passThroughOptions()
+    .action((ref: string, argv: string[]) => {
+      const s = state(ctx);
+      const c = container(ctx, ref);
+      if (c.state !== 'running') daemon(`container ${c.id} is not running`);
+      const r = execIn(s, c, argv);
+      ctx.io.out(r.stdout);
+      if (r.code !== 0) throw new Rejection(r.stderr || `exit status ${r.code}`);
+    });
+
+  const volume = program.command('volume').description('Manage volumes');
+  const volumesOf = (s: State, h: Host) => tvalues(s.volumes).filter((v) => v.host === h.name).sort((a, b) => naturalLess(a.name, b.name));
+  volume.command('ls').alias('list').description('List volumes')
+    .option('-q, --quiet', 'Only display volume names')
+    .option('--format <format>', 'Format output using a custom template', formatFlag)
+    .action((o: { quiet?: boolean; format?: string }) => {
+      const s = state(ctx);
+      const h = host(ctx);
+      requireDaemon(h);
+      const list = volumesOf(s, h);
+      if (o.quiet) return ctx.io.out(list.map((v) => `${v.name}\n`).join(''));
+      const rows = list.map((v) => ({ Driver: v.driver, Name: v.name, Scope: 'local', Mountpoint: `/var/lib/docker/volumes/${v.name}/_data` }));
+      ctx.io.out(renderList(o.format, rows, { Driver: 'DRIVER', Name: 'VOLUME NAME' }, () => tabwrite([['DRIVER', 'VOLUME NAME'], ...rows.map((r) => [r.Driver, r.Name])])));
+    });
+  volume.command('create [name]').description('Create a volume')
+    .option('-d, --driver <driver>', 'Specify volume driver name', 'local')
+    .option('--label <label>', 'Set metadata for a volume', collect, [])
+    .option('-o, --opt <opt>', 'Set driver specific options', collect, [])
+    .action(async (name: string | undefined, o: { driver: string; label: string[]; opt: string[] }) => {
+      const h = host(ctx);
+      requireDaemon(h);
+      const r = await decide(ctx, (s, rng) => {
+        const n = name ?? rng.hex(32);
+        if (tget(s.volumes, `${h.name}/${n}`)) return [];
+        return [{ type: 'VolumeCreated', host: h.name, name: n, driver: o.driver, labels: kvList(o.label), options: kvList(o.opt) }];
+      });
+      const e = r.events[0]?.event as { name?: string } | undefined;
+      ctx.io.out(`${e?.name ?? name}\n`);
+    });
+  volume.command('inspect <volume...>').description('Display detailed information on one or more volumes')
+    .action((names: string[]) => {
+      const s = state(ctx);
+      const h = host(ctx);
+      const found = names.map((n) => tget(s.volumes, `${h.name}/${n}`) ?? reject(`no such volume: ${n}`));
+      ctx.io.out(inspectJson(found.map((v) => ({ CreatedAt: rfc3339Nano(s.sim.epochMs, v.createdAtMs), Driver: v.driver, Labels: Object.keys(v.labels).length ? v.labels : null, Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`, Name: v.name, Options: Object.keys(v.options).length ? v.options : null, Scope: 'local' }))));
+    });
+  volume.command('rm <volume...>').alias('remove').description('Remove one or more volumes')
+    .option('-f, --force', 'Force the removal of one or more volumes')
+    .action(async (names: string[]) => {
+      const h = host(ctx);
+      requireDaemon(h);
+      for (const n of names) {
+        await decide(ctx, (s) => {
+          if (!tget(s.volumes, `${h.name}/${n}`)) daemon(`get ${n}: no such volume`);
+          const users = containersOn(s, h).filter((c) => c.mounts.some((m) => m.type === 'volume' && m.source === n) && (c.state === 'running' || c.task === null));
+          if (users.length) daemon(`remove ${n}: volume is in use - [${users.map((c) => c.id).join(', ')}]`);
+          return [{ type: 'VolumeRemoved', host: h.name, name: n }];
+        });
+        ctx.io.out(`${n}\n`);
+      }
+    });
+}

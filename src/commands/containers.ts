@@ -1,0 +1,148 @@
+/**
+ * Containers on a host: standalone ones (`docker run`) and the containers of swarm tasks, seen the way
+ * `docker ps` on that host sees them; `kill`, `stop`, `start`, `rm` and `exec` act on either.
+ */
+import { TASK_STATE_ORDER, type ContainerState, type EngineEvent, type MountSpec } from '../../events/index.js';
+import { localId } from '../sim/ids.js';
+import type { Prng } from '../sim/prng.js';
+import { tget, tvalues } from '../state/table.js';
+import type { Container, Host, State, Task } from '../state/types.js';
+import { daemon, reject } from './rejection.js';
+import { normalizeImage } from './parse.js';
+
+/** A container as `docker ps` shows it, whichever kind it is. */
+export interface ContainerView {
+  id: string;
+  name: string;
+  host: string;
+  image: string;
+  command: string[];
+  env: string[];
+  labels: Record<string, string>;
+  mounts: MountSpec[];
+  state: ContainerState;
+  exitCode: number;
+  createdAtMs: number;
+  stateAtMs: number;
+  task: Task | null;
+  hostname: string;
+}
+
+/** Docker's container name for a task: `<service>.<slot|node>.<task id>`. */
+export function taskContainerName(s: State, t: Task): string {
+  const svc = tget(s.services, t.serviceId);
+  return `${svc?.spec.name ?? t.serviceId}.${t.slot > 0 ? t.slot : t.nodeId}.${t.id}`;
+}
+
+function taskView(s: State, t: Task, host: string): ContainerView | null {
+  if (TASK_STATE_ORDER[t.state] < TASK_STATE_ORDER.preparing || !['preparing', 'ready', 'starting', 'running', 'complete', 'shutdown', 'failed'].includes(t.state)) return null;
+  const svc = tget(s.services, t.serviceId);
+  const running = t.state === 'running';
+  const started = t.runningAtMs !== null;
+  const state: ContainerState = running ? 'running' : started ? 'exited' : 'created';
+  const labels: Record<string, string> = {
+    ...(svc?.spec.containerLabels ?? {}),
+    'com.docker.swarm.node.id': t.nodeId ?? '', 'com.docker.swarm.service.id': t.serviceId,
+    'com.docker.swarm.service.name': svc?.spec.name ?? '', 'com.docker.swarm.task': '', 'com.docker.swarm.task.id': t.id,
+    'com.docker.swarm.task.name': taskContainerName(s, t).split('.').slice(0, 2).join('.') + `.${t.id}`,
+  };
+  return {
+    id: t.containerId, name: taskContainerName(s, t), host, image: svc?.spec.image ?? '', command: [...(svc?.spec.command ?? []), ...(svc?.spec.args ?? [])],
+    env: svc?.spec.env ?? [], labels, mounts: svc?.spec.mounts ?? [], state, exitCode: t.exitCode ?? 0,
+    createdAtMs: t.createdAtMs, stateAtMs: t.stateAtMs, task: t, hostname: svc?.spec.hostname || t.containerId.slice(0, 12),
+  };
+}
+
+function standaloneView(c: Container): ContainerView {
+  return { ...c, task: null, hostname: c.id.slice(0, 12) };
+}
+
+/** Every container on a host, newest first (docker ps order). */
+export function containersOn(s: State, h: Host): ContainerView[] {
+  const out: ContainerView[] = tvalues(s.containers).filter((c) => c.host === h.name).map(standaloneView);
+  if (h.nodeId) {
+    for (const t of tvalues(s.tasks)) {
+      if (t.nodeId !== h.nodeId) continue;
+      const v = taskView(s, t, h.name);
+      if (v) out.push(v);
+    }
+  }
+  return out.sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1));
+}
+
+/** Finds a container by ID prefix or name, on one host (or on any when `host` is null). */
+export function findContainer(s: State, hosts: Host[], ref: string): ContainerView | undefined {
+  const all = hosts.flatMap((h) => containersOn(s, h));
+  const clean = ref.replace(/^\//, '');
+  return all.find((c) => c.id === clean) ?? all.find((c) => c.name === clean)
+    ?? all.find((c) => c.task !== null && (c.task.id === clean || `${c.name.split('.').slice(0, 2).join('.')}` === clean && c.state === 'running'))
+    ?? (() => {
+      const p = all.filter((c) => c.id.startsWith(clean) || (c.task?.id.startsWith(clean) ?? false));
+      return p.length === 1 ? p[0] : undefined;
+    })();
+}
+
+const ADJ = ['admiring', 'brave', 'clever', 'dreamy', 'eager', 'festive', 'gallant', 'hungry', 'jolly', 'keen', 'loving', 'modest', 'nifty', 'quirky', 'relaxed', 'sharp', 'tender', 'upbeat', 'vibrant', 'wizardly'];
+const NAMES = ['albattani', 'babbage', 'curie', 'darwin', 'euclid', 'feynman', 'galileo', 'hopper', 'jennings', 'kepler', 'lovelace', 'mayer', 'noether', 'pasteur', 'ritchie', 'shannon', 'turing', 'villani', 'wozniak', 'yonath'];
+
+export interface RunInput {
+  name?: string;
+  image: string;
+  command: string[];
+  env: string[];
+  labels: Record<string, string>;
+  mounts: MountSpec[];
+}
+
+export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): EngineEvent[] {
+  if (!h.up) reject('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+  const id = localId(rng);
+  let name = input.name;
+  if (name !== undefined) {
+    if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) daemon(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    const other = containersOn(s, h).find((c) => c.name === name);
+    if (other) daemon(`Conflict. The container name "/${name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+  } else {
+    name = `${ADJ[rng.int(ADJ.length)]}_${NAMES[rng.int(NAMES.length)]}`;
+  }
+  const out: EngineEvent[] = [];
+  for (const m of input.mounts) {
+    if (m.type === 'volume' && m.source && !tget(s.volumes, `${h.name}/${m.source}`)) {
+      out.push({ type: 'VolumeCreated', host: h.name, name: m.source, driver: 'local', labels: {}, options: {} });
+    }
+  }
+  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: normalizeImage(input.image), command: input.command, env: input.env, labels: input.labels, mounts: input.mounts });
+  out.push({ type: 'ContainerStateChanged', containerId: id, from: 'created', to: 'running', exitCode: 0 });
+  return out;
+}
+
+/** The container exits with `code` (kill: 137, stop: 0); for a task, the agent reports it. */
+export function decideExit(c: ContainerView, code: number): EngineEvent[] {
+  if (c.state !== 'running') daemon(`Cannot kill container: ${c.name}: container ${c.id} is not running`);
+  if (c.task) {
+    const t = c.task;
+    if (code === 0) return [{ type: 'TaskStateChanged', taskId: t.id, from: t.state, to: 'complete', message: 'finished', err: '', exitCode: 0 }];
+    return [{ type: 'TaskStateChanged', taskId: t.id, from: t.state, to: 'failed', message: 'started', err: `task: non-zero exit (${code})`, exitCode: code }];
+  }
+  return [{ type: 'ContainerStateChanged', containerId: c.id, from: 'running', to: 'exited', exitCode: code }];
+}
+
+export function decideStart(c: ContainerView): EngineEvent[] {
+  if (c.task) daemon(`container ${c.id} is managed by the swarm: its task cannot be restarted by hand (the orchestrator replaces it)`);
+  if (c.state === 'running') return [];
+  return [{ type: 'ContainerStateChanged', containerId: c.id, from: c.state, to: 'running', exitCode: 0 }];
+}
+
+export function decideRm(c: ContainerView, force: boolean): EngineEvent[] {
+  if (c.state === 'running' && !force) {
+    daemon(`cannot remove container "/${c.name}": container is running: stop the container before removing or force remove`);
+  }
+  if (c.task) {
+    if (c.state === 'running') return decideExit(c, 137);
+    reject(`container ${c.name} belongs to task ${c.task.id}: the task reaper removes it`);
+  }
+  const out: EngineEvent[] = [];
+  if (c.state === 'running') out.push({ type: 'ContainerStateChanged', containerId: c.id, from: 'running', to: 'exited', exitCode: 137 });
+  out.push({ type: 'ContainerRemoved', containerId: c.id });
+  return out;
+}

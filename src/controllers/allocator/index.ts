@@ -1,0 +1,20 @@
+/**
+ * The allocator (swarmkit manager/allocator): admits new tasks, NEW → PENDING. Network resources
+ * (task IPs, VIPs, ports) are allocated here too once networks are simulated.
+ */
+import { from, mergeMap } from 'rxjs';
+import type { EngineEvent } from '../../../events/index.js';
+import { tget } from '../../state/table.js';
+import type { Controller, Fact } from '../types.js';
+
+export function allocatorReact({ event: e, state: s }: Fact): EngineEvent[] {
+  if (e.type !== 'TaskCreated') return [];
+  const t = tget(s.tasks, e.taskId);
+  if (!t || t.state !== 'new') return [];
+  return [{ type: 'TaskStateChanged', taskId: t.id, from: 'new', to: 'pending', message: 'pending task scheduling', err: '' }];
+}
+
+export const allocatorController: Controller = {
+  name: 'allocator',
+  react: (fact$) => fact$.pipe(mergeMap((f) => from(allocatorReact(f)))),
+};

@@ -1,0 +1,57 @@
+/**
+ * The task reaper (swarmkit orchestrator/taskreaper): keeps at most the task history limit per slot
+ * (5 by default, the current task included; max-attempts+1 when that is larger), deletes tasks whose
+ * desired state is REMOVE once they stopped, and tasks that were never placed once they are not wanted.
+ */
+import { from, mergeMap } from 'rxjs';
+import { TASK_STATE_ORDER, type EngineEvent } from '../../../events/index.js';
+import { tget } from '../../state/table.js';
+import { slotKey } from '../../state/tasks.js';
+import type { State, Task } from '../../state/types.js';
+import { isTerminal, slotTasks, wantsToRun } from '../orchestrator/tasks.js';
+import type { Controller, Fact } from '../types.js';
+
+function reapSlot(s: State, t: Task): EngineEvent[] {
+  const slot = tget(s.slots, slotKey(t.serviceId, t.slot, t.nodeId));
+  if (!slot) return [];
+  const tasks = slotTasks(s, slot);
+  const out: EngineEvent[] = [];
+  const gone = new Set<string>();
+  for (const x of tasks) {
+    const neverPlaced = TASK_STATE_ORDER[x.state] < TASK_STATE_ORDER.assigned;
+    if ((x.desiredState === 'remove' && (isTerminal(x) || neverPlaced)) || (!wantsToRun(x) && neverPlaced)) {
+      out.push({ type: 'TaskRemoved', taskId: x.id });
+      gone.add(x.id);
+    }
+  }
+  const svc = tget(s.services, t.serviceId);
+  const limit = Math.max(s.swarm?.taskHistoryLimit ?? 5, svc && svc.spec.restart.maxAttempts > 0 ? svc.spec.restart.maxAttempts + 1 : 0);
+  const left = tasks.filter((x) => !gone.has(x.id));
+  let excess = left.length - limit;
+  for (const x of left) {
+    if (excess <= 0) break;
+    if (isTerminal(x) && !wantsToRun(x)) {
+      out.push({ type: 'TaskRemoved', taskId: x.id });
+      excess--;
+    }
+  }
+  return out;
+}
+
+export function reaperReact({ event: e, state: s }: Fact): EngineEvent[] {
+  switch (e.type) {
+    case 'TaskCreated':
+    case 'TaskStateChanged':
+    case 'TaskDesiredStateChanged': {
+      const t = tget(s.tasks, e.taskId);
+      return t ? reapSlot(s, t) : [];
+    }
+    default:
+      return [];
+  }
+}
+
+export const reaperController: Controller = {
+  name: 'reaper',
+  react: (fact$) => fact$.pipe(mergeMap((f) => from(reaperReact(f)))),
+};

@@ -1,0 +1,130 @@
+/**
+ * Slice: tasks, and the indexes the controllers need to stay O(log n) per event:
+ * slots (task history per slot), placements (active tasks per node), pending (scheduler queue),
+ * delayed (replacements waiting to start).
+ */
+import { TASK_STATE_ORDER, type EngineEvent, type TaskState } from '../../events/index.js';
+import { invariant } from './invariant.js';
+import { tdel, tget, tset } from './table.js';
+import type { Placement, Slot, State, Task } from './types.js';
+
+/** A task counts on its node while its desired state is at most COMPLETE (scheduler.go). */
+export function isActiveDesired(d: TaskState): boolean {
+  return TASK_STATE_ORDER[d] <= TASK_STATE_ORDER.complete;
+}
+
+export function slotKey(serviceId: string, slot: number, nodeId: string | null): string {
+  return slot > 0 ? `${serviceId}/${slot}` : `${serviceId}/${nodeId}`;
+}
+
+function count(s: State, nodeId: string, t: Task, delta: number): void {
+  const serviceId = t.serviceId;
+  let p = tget(s.placements, nodeId);
+  if (!p) {
+    tset<Placement>(s.placements, nodeId, { nodeId, total: 0, services: {}, reservedNanoCpus: 0, reservedMemoryBytes: 0 });
+    p = tget(s.placements, nodeId)!;
+  }
+  p.total += delta;
+  p.reservedNanoCpus += delta * t.reservedNanoCpus;
+  p.reservedMemoryBytes += delta * t.reservedMemoryBytes;
+  const n = (p.services[serviceId] ?? 0) + delta;
+  invariant(p.total >= 0 && n >= 0, `placement counts of ${nodeId} stay non-negative`);
+  if (n === 0) delete p.services[serviceId];
+  else p.services[serviceId] = n;
+  if (p.total === 0) tdel(s.placements, nodeId);
+}
+
+export function tasksReducer(s: State, e: EngineEvent): void {
+  switch (e.type) {
+    case 'TaskCreated': {
+      invariant(!tget(s.tasks, e.taskId), `task ${e.taskId} is new`);
+      const now = s.sim.nowMs;
+      const res = tget(s.services, e.serviceId)?.spec.reservations;
+      tset<Task>(s.tasks, e.taskId, {
+        id: e.taskId, serviceId: e.serviceId, slot: e.slot, nodeId: e.nodeId, specVersion: e.specVersion,
+        state: 'new', desiredState: e.desiredState, message: 'created', err: '', exitCode: null,
+        createdAtMs: now, updatedAtMs: now, stateAtMs: now, containerId: e.containerId, replaces: e.replaces,
+        startAfterMs: e.startAfterMs, byUpdate: e.byUpdate, specKey: e.specKey, runningAtMs: null,
+        reservedNanoCpus: res?.nanoCpus ?? 0, reservedMemoryBytes: res?.memoryBytes ?? 0, version: s.swarm!.raftIndex,
+      });
+      const created = tget(s.tasks, e.taskId)!;
+      const key = slotKey(e.serviceId, e.slot, e.nodeId);
+      const slot = tget(s.slots, key);
+      if (slot) slot.taskIds.push(e.taskId);
+      else tset<Slot>(s.slots, key, { serviceId: e.serviceId, slot: e.slot, nodeId: e.slot > 0 ? null : e.nodeId, taskIds: [e.taskId] });
+      if (e.nodeId && isActiveDesired(e.desiredState)) count(s, e.nodeId, created, +1);
+      if (e.desiredState === 'ready') tset(s.delayed, e.taskId, { taskId: e.taskId });
+      return;
+    }
+    case 'TaskStateChanged': {
+      const t = task(s, e.taskId);
+      invariant(t.state === e.from && TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER[e.from], `task ${e.taskId} ${t.state}: ${e.from} → ${e.to} moves forward`);
+      t.state = e.to;
+      t.message = e.message;
+      t.err = e.err;
+      if (e.exitCode !== undefined) t.exitCode = e.exitCode;
+      t.stateAtMs = s.sim.nowMs;
+      touch(s, t);
+      if (e.to === 'running') t.runningAtMs = s.sim.nowMs;
+      if (e.to === 'pending') tset(s.pending, t.id, { taskId: t.id });
+      else if (TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.pending) tdel(s.pending, t.id);
+      return;
+    }
+    case 'TaskAssigned': {
+      const t = task(s, e.taskId);
+      invariant(TASK_STATE_ORDER[t.state] < TASK_STATE_ORDER.assigned && (!t.nodeId || t.nodeId === e.nodeId), `task ${e.taskId} is not yet assigned`);
+      if (!t.nodeId && isActiveDesired(t.desiredState)) count(s, e.nodeId, t, +1);
+      t.nodeId = e.nodeId;
+      t.state = 'assigned';
+      t.message = e.message;
+      t.err = '';
+      t.stateAtMs = s.sim.nowMs;
+      touch(s, t);
+      tdel(s.pending, t.id);
+      return;
+    }
+    case 'TaskUnschedulable': {
+      const t = task(s, e.taskId);
+      t.err = e.err;
+      touch(s, t);
+      return;
+    }
+    case 'TaskDesiredStateChanged': {
+      const t = task(s, e.taskId);
+      invariant(t.desiredState === e.from, `desired state of ${e.taskId} was ${e.from}`);
+      if (t.nodeId && isActiveDesired(e.from) !== isActiveDesired(e.to)) count(s, t.nodeId, t, isActiveDesired(e.to) ? +1 : -1);
+      t.desiredState = e.to;
+      touch(s, t);
+      if (e.to === 'ready') tset(s.delayed, t.id, { taskId: t.id });
+      else tdel(s.delayed, t.id);
+      return;
+    }
+    case 'TaskRemoved': {
+      const t = task(s, e.taskId);
+      if (t.nodeId && isActiveDesired(t.desiredState)) count(s, t.nodeId, t, -1);
+      const key = slotKey(t.serviceId, t.slot, t.nodeId);
+      const slot = tget(s.slots, key);
+      if (slot) {
+        slot.taskIds = slot.taskIds.filter((id) => id !== t.id);
+        if (slot.taskIds.length === 0) tdel(s.slots, key);
+      }
+      tdel(s.pending, t.id);
+      tdel(s.delayed, t.id);
+      tdel(s.tasks, t.id);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function task(s: State, id: string): Task {
+  const t = tget(s.tasks, id);
+  invariant(t, `task ${id} exists`);
+  return t;
+}
+
+function touch(s: State, t: Task): void {
+  t.updatedAtMs = s.sim.nowMs;
+  t.version = s.swarm ? s.swarm.raftIndex : t.version;
+}
