@@ -95,11 +95,42 @@ export interface LineOptions {
   stdin?: () => Buffer;
 }
 
+/** A built command tree and the context its actions read (mutated per command line). */
+interface Built {
+  program: Command;
+  ctx: CliContext;
+  captured: { text: string };
+}
+
+/**
+ * Built programs waiting for reuse. Building the tree costs about a millisecond, so scenario lines reuse
+ * one (commander restores its option state before each parse); a nested run (`$(…)`, `engine run`)
+ * takes another from the pool, so no tree is ever parsed twice at once.
+ */
+const pool: Built[] = [];
+
+function acquire(): Built {
+  const b = pool.pop();
+  if (b) return b;
+  const ctx = {} as CliContext;
+  const captured = { text: '' };
+  return { program: buildProgram(ctx, captured), ctx, captured };
+}
+
 /** Runs one command line (global `--on` already taken out) and returns its exit code. */
 export async function runCommand(argv: string[], opts: LineOptions, runLine: CliContext['runLine']): Promise<number> {
-  const captured = { text: '' };
-  const ctx: CliContext = { session: opts.session, io: opts.io, on: opts.on, argv, runLine, stdin: opts.stdin ?? (() => Buffer.alloc(0)) };
-  const program = buildProgram(ctx, captured);
+  const built = acquire();
+  try {
+    return await parseLine(built, argv, opts, runLine);
+  } finally {
+    pool.push(built);
+  }
+}
+
+async function parseLine(built: Built, argv: string[], opts: LineOptions, runLine: CliContext['runLine']): Promise<number> {
+  const { program, ctx, captured } = built;
+  captured.text = '';
+  Object.assign(ctx, { session: opts.session, io: opts.io, on: opts.on, argv, runLine, stdin: opts.stdin ?? (() => Buffer.alloc(0)) });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

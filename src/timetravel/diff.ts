@@ -1,7 +1,7 @@
 /** What differs between two derived states, entity by entity (structural sharing skips the rest). */
 import { canonicalJson } from '../state/hash.js';
 import { TABLE_SLICES, type State } from '../state/types.js';
-import type { Table } from '../state/table.js';
+import { diffLeaves, type Table } from '../state/table.js';
 
 export interface FieldChange {
   path: string;
@@ -31,29 +31,20 @@ function leafDiff(a: unknown, b: unknown, path: string, out: FieldChange[]): voi
 
 function tableDiff(slice: string, a: Table<unknown>, b: Table<unknown>, out: EntityChange[]): void {
   if (a === b) return;
-  const keysA = new Set<string>();
-  const get = (t: Table<unknown>, x: string, y: string) => t.t[x]?.[y];
-  for (const x of [...new Set([...Object.keys(a.t), ...Object.keys(b.t)])]) {
-    if (a.t[x] === b.t[x]) continue;
-    for (const y of [...new Set([...Object.keys(a.t[x] ?? {}), ...Object.keys(b.t[x] ?? {})])]) {
-      const la = get(a, x, y) ?? {};
-      const lb = get(b, x, y) ?? {};
-      if (la === lb) continue;
-      for (const k of Object.keys(la)) keysA.add(k);
-      for (const k of [...new Set([...Object.keys(la), ...Object.keys(lb)])]) {
-        const va = (la as Record<string, unknown>)[k];
-        const vb = (lb as Record<string, unknown>)[k];
-        if (va === vb) continue;
-        if (va === undefined) out.push({ slice, key: k, op: 'added', fields: [], after: vb });
-        else if (vb === undefined) out.push({ slice, key: k, op: 'removed', fields: [], before: va });
-        else {
-          const fields: FieldChange[] = [];
-          leafDiff(va, vb, '', fields);
-          if (fields.length) out.push({ slice, key: k, op: 'changed', fields, before: va, after: vb });
-        }
+  diffLeaves(a, b, (la, lb) => {
+    for (const k of [...new Set([...Object.keys(la), ...Object.keys(lb)])]) {
+      const va = la[k];
+      const vb = lb[k];
+      if (va === vb) continue;
+      if (va === undefined) out.push({ slice, key: k, op: 'added', fields: [], after: vb });
+      else if (vb === undefined) out.push({ slice, key: k, op: 'removed', fields: [], before: va });
+      else {
+        const fields: FieldChange[] = [];
+        leafDiff(va, vb, '', fields);
+        if (fields.length) out.push({ slice, key: k, op: 'changed', fields, before: va, after: vb });
       }
     }
-  }
+  });
 }
 
 export function diffStates(a: State, b: State): EntityChange[] {

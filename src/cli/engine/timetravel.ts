@@ -9,7 +9,7 @@ import { stateHash } from '../../state/hash.js';
 import { evolve, evolveWithPatches } from '../../state/index.js';
 import { plainState } from '../../state/plain.js';
 import { TABLE_SLICES, type State } from '../../state/types.js';
-import { flattenPath } from '../../state/table.js';
+import { flattenPath, tkeysSorted, type Table } from '../../state/table.js';
 import { describe, subjects } from '../../timetravel/describe.js';
 import { diffStates, type EntityChange } from '../../timetravel/diff.js';
 import { compilePredicate } from '../../timetravel/find.js';
@@ -78,7 +78,7 @@ export function registerTimeTravel(program: Command, ctx: CliContext): void {
       const cmd = await ss.log.command(p.branch, r.batch);
       const before = await ss.stateAt(p.branch, p.seq - 1);
       const [after, patches] = evolveWithPatches(before, r.event);
-      const changes = patches.flatMap((pt) => entityPatches(pt, before));
+      const changes = entityPatches(patches, before, after);
       if (o.json) {
         ctx.io.out(JSON.stringify({ seq: r.seq, atMs: r.atMs, batch: r.batch, event: r.event, command: cmd ?? null, hash: r.hash, prevHash: r.prevHash, patches: changes }, null, 2) + '\n');
         return;
@@ -230,28 +230,35 @@ interface ShownPatch {
 }
 
 /**
- * A patch as `engine show` prints it, in entity terms: a Table's trie buckets and entity count are
- * storage details, so a bucket added or removed whole becomes one patch per entity in it.
+ * The patches of one event as `engine show` prints them, in entity terms. How a Table stores its entities
+ * (trie buckets, entry count) is a storage detail: a patch above the entities — a bucket added, replaced
+ * or pruned whole — is replaced by the entities of that table that appeared, changed or disappeared.
  */
-function entityPatches(pt: Patch, before: State): ShownPatch[] {
-  const [slice, level] = pt.path;
-  if (TABLE_SLICES.has(String(slice)) && pt.path.length === 2 && level === 'n') return [];
-  if (TABLE_SLICES.has(String(slice)) && level === 't' && pt.path.length < 5) {
-    const levels = 5 - pt.path.length; // trie levels between this bucket and the entities
-    const from = valueAt(before, pt.path);
-    const leaves = (v: unknown, depth: number): [string, unknown][] => {
-      const o = (v ?? {}) as Record<string, unknown>;
-      return depth === 1 ? Object.entries(o) : Object.values(o).flatMap((x) => leaves(x, depth - 1));
-    };
-    const after = new Map(pt.op === 'remove' ? [] : leaves(pt.value, levels));
-    const was = new Map(pt.op === 'add' ? [] : leaves(from, levels));
-    const keys = [...new Set([...was.keys(), ...after.keys()])].sort();
-    return keys.map((k) => ({
-      op: !was.has(k) ? 'add' : !after.has(k) ? 'remove' : 'replace',
-      path: `${String(slice)}.${k}`, from: was.get(k), value: after.get(k),
-    }));
+function entityPatches(patches: Patch[], before: State, after: State): ShownPatch[] {
+  const out: ShownPatch[] = [];
+  const rebucketed = new Set<string>();
+  for (const pt of patches) {
+    const slice = String(pt.path[0]);
+    if (TABLE_SLICES.has(slice) && pt.path.length === 2 && pt.path[1] === 'n') continue;
+    const flat = flattenPath(pt.path, TABLE_SLICES);
+    if (TABLE_SLICES.has(slice) && pt.path[1] === 't' && flat === pt.path) {
+      rebucketed.add(slice);
+      continue;
+    }
+    out.push({ op: pt.op, path: flat.join('.'), from: valueAt(before, pt.path), value: pt.value });
   }
-  return [{ op: pt.op, path: flattenPath(pt.path, TABLE_SLICES).join('.'), from: valueAt(before, pt.path), value: pt.value }];
+  for (const slice of rebucketed) {
+    const a = (before as unknown as Record<string, Table<unknown>>)[slice]!;
+    const b = (after as unknown as Record<string, Table<unknown>>)[slice]!;
+    for (const k of [...new Set([...tkeysSorted(a), ...tkeysSorted(b)])].sort()) {
+      const [from, value] = [tget(a, k), tget(b, k)];
+      if (from === value) continue;
+      const path = `${slice}.${k}`;
+      if (out.some((p) => p.path === path || p.path.startsWith(path + '.'))) continue; // already shown field by field
+      out.push({ op: from === undefined ? 'add' : value === undefined ? 'remove' : 'replace', path, from, value });
+    }
+  }
+  return out;
 }
 
 function valueAt(s: State, path: (string | number)[]): unknown {

@@ -28,6 +28,7 @@ export function downDeadline(s: State, n: SwarmNode): number | null {
 
 /** Pure reaction to one fact. */
 export function livenessReact({ event, state }: Fact): EngineEvent[] {
+  if (event.type !== 'HostBooted' && event.type !== 'RaftLeaderElected' && event.type !== 'ClockAdvanced') return [];
   if (!selectLeader(state)) return [];
   switch (event.type) {
     case 'HostBooted': {

@@ -145,7 +145,15 @@ function globalsFor(s: State, n: SwarmNode, rng: Prng): EngineEvent[] {
 }
 
 /** Pure reaction to one fact. Without a leader there is no orchestrator. */
+const ORCHESTRATOR_EVENTS: ReadonlySet<string> = new Set([
+  'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'TaskStateChanged', 'NodeStatusChanged', 'NodeAvailabilityChanged',
+  'NodeJoined', 'NodeLabelsChanged', 'NodeRoleChanged', 'NodeRemoved', 'RaftLeaderElected', 'Idle', 'ClockAdvanced',
+]);
+
 export function orchestratorReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
+  if (!ORCHESTRATOR_EVENTS.has(e.type)) return [];
+  if (e.type === 'TaskStateChanged' && !isTerminal({ state: e.to } as Task)) return [];
+  if ((e.type === 'Idle' || e.type === 'ClockAdvanced') && s.delayed.n === 0) return [];
   if (!s.swarm || !selectLeader(s)) return [];
   switch (e.type) {
     case 'ServiceCreated':

@@ -40,9 +40,14 @@ function reapSlot(s: State, t: Task): EngineEvent[] {
 
 export function reaperReact({ event: e, state: s }: Fact): EngineEvent[] {
   switch (e.type) {
-    case 'TaskCreated':
+    case 'TaskCreated': {
+      const t = tget(s.tasks, e.taskId);
+      const slot = t ? tget(s.slots, slotKey(t.serviceId, t.slot, t.nodeId)) : undefined;
+      return t && slot && slot.taskIds.length > 1 ? reapSlot(s, t) : [];
+    }
     case 'TaskStateChanged':
     case 'TaskDesiredStateChanged': {
+      if (e.type === 'TaskStateChanged' ? TASK_STATE_ORDER[e.to] <= TASK_STATE_ORDER.running : e.to !== 'remove' && e.to !== 'shutdown') return [];
       const t = tget(s.tasks, e.taskId);
       return t ? reapSlot(s, t) : [];
     }

@@ -125,6 +125,7 @@ function retireReplaced(s: State, taskId: string): EngineEvent[] {
 }
 
 export function updaterReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
+  if (e.type !== 'ServiceUpdated' && e.type !== 'Idle' && e.type !== 'ClockAdvanced' && !(e.type === 'TaskStateChanged' && e.to === 'running')) return [];
   if (!selectLeader(s)) return [];
   switch (e.type) {
     case 'ServiceUpdated': {
