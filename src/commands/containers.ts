@@ -11,19 +11,8 @@ import { daemon, reject } from './rejection.js';
 import { normalizeImage } from './parse.js';
 
 /** A container as `docker ps` shows it, whichever kind it is. */
-export interface ContainerView {
-  id: string;
-  name: string;
-  host: string;
-  image: string;
-  command: string[];
-  env: string[];
-  labels: Record<string, string>;
-  mounts: MountSpec[];
-  state: ContainerState;
-  exitCode: number;
-  createdAtMs: number;
-  stateAtMs: number;
+export interface ContainerView extends Container {
+  /** The task this container runs, for task containers. */
   task: Task | null;
   hostname: string;
 }

@@ -1,6 +1,7 @@
 /** The controllers, in the fixed order the reactor feeds them. */
 import { agentController } from './agent/index.js';
 import { allocatorController } from './allocator/index.js';
+import { constraintEnforcerController } from './constraintenforcer/index.js';
 import { livenessController } from './liveness/index.js';
 import { orchestratorController } from './orchestrator/index.js';
 import { raftController } from './raft/index.js';
@@ -10,7 +11,7 @@ import type { Controller } from './types.js';
 import { updaterController } from './updater/index.js';
 
 export const CONTROLLERS: readonly Controller[] = [
-  raftController, livenessController, orchestratorController, updaterController, allocatorController,
+  raftController, livenessController, constraintEnforcerController, orchestratorController, updaterController, allocatorController,
   schedulerController, agentController, reaperController,
 ];
 export type { Controller, Fact, ControllerDeps } from './types.js';
