@@ -49,7 +49,7 @@ function resolveDataPathAddr(h: Host, value: string | undefined): string | undef
 /** The hex SHA-256 a token's base-36 digest stands for (what swarmkit prints as Expected). */
 function base36ToHex(digest36: string): string {
   let n = 0n;
-  for (const c of digest36) n = n * 36n + BigInt(parseInt(c, 36));
+  for (const c of digest36.toLowerCase()) n = n * 36n + BigInt(parseInt(c, 36));
   return n.toString(16).padStart(64, '0');
 }
 
@@ -106,7 +106,8 @@ export function decideSwarmJoin(s: State, h: Host, input: JoinInput, rng: Prng):
   const adv = parseAdvertiseAddr(h, input.advertiseAddr) ?? { ip: h.ip };
   const dataPathAddr = resolveDataPathAddr(h, input.dataPathAddr);
   const parsed = parseJoinToken(input.token);
-  if (!parsed) daemon('invalid join token');
+  // swarmkit ParseJoinToken: the digest must also read as a base-36 number.
+  if (!parsed || !/^[0-9a-z]+$/i.test(parsed.digest36)) daemon('invalid join token');
   const m = /^([^:]+)(?::(\d+))?$/.exec(input.remote);
   const remoteHost = m ? tvalues(s.hosts).find((x) => x.ip === m[1] || x.name === m[1]) : undefined;
   const remoteNode = remoteHost ? selectHostNode(s, remoteHost.name) : undefined;

@@ -44,14 +44,17 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
     });
 
   swarm.command('join <host:port>').description('Join a swarm as a node and/or manager')
-    .requiredOption('--token <token>', 'Token for entry into the swarm')
+    .option('--token <token>', 'Token for entry into the swarm')
     .option('--advertise-addr <addr>', 'Advertised address (format: "<ip|interface>[:port]")')
     .option('--data-path-addr <addr>', 'Address or interface to use for data path traffic')
     .option('--listen-addr <addr>', 'Listen address (format: "<ip|interface>[:port]")', '0.0.0.0:2377')
     .option('--availability <a>', 'Availability of the node ("active", "pause", "drain")')
-    .action(async (remote: string, o: { token: string; advertiseAddr?: string; dataPathAddr?: string; availability?: string }) => {
+    .action(async (remote: string, o: { token?: string; advertiseAddr?: string; dataPathAddr?: string; availability?: string }) => {
+      // Checked here, not by commander: docker reports unknown flags and the argument count first.
+      if (o.token === undefined) reject('required flag(s) "token" not set', "See 'docker swarm join --help'.");
+      const token = o.token;
       const h = host(ctx);
-      const r = await decide(ctx, (s, rng) => decideSwarmJoin(s, h, { token: o.token, remote, advertiseAddr: o.advertiseAddr, dataPathAddr: o.dataPathAddr, availability: o.availability }, rng));
+      const r = await decide(ctx, (s, rng) => decideSwarmJoin(s, h, { token, remote, advertiseAddr: o.advertiseAddr, dataPathAddr: o.dataPathAddr, availability: o.availability }, rng));
       const n = selectHostNode(r.state, h.name)!;
       ctx.io.out(`This node joined a swarm as a ${n.role}.\n`);
     });

@@ -98,15 +98,19 @@ export function registerTimeTravel(program: Command, ctx: CliContext): void {
     });
 
   program.command('rewind').description('Move HEAD to just after an event: views show the state then')
-    .requiredOption('--to <event>', 'event number (`--to event 412` or `--to 412`), or a branch@N')
+    .option('--to <event>', 'event number (`--to event 412` or `--to 412`), or a branch@N')
     .argument('[n]', 'the event number after `--to event`')
-    .action(async (n: string | undefined, o: { to: string }) => {
+    .action(async (n: string | undefined, o: { to?: string }) => {
+      // Checked here, not by commander, so that unknown flags are reported first (as cobra does).
+      if (o.to === undefined) reject('required flag(s) "to" not set', "See 'engine rewind --help'.");
       const ss = session();
       await ss.flush();
       const ref = o.to === 'event' ? n : o.to;
       if (ref === undefined) reject('rewind needs an event number: engine rewind --to event N');
       if (o.to !== 'event' && n !== undefined) reject(`unexpected argument "${n}"`);
       const p = resolvePoint(ss, ref);
+      // Event 1 records the seed: a timeline forked before it would have none.
+      if (p.seq === 0) reject('event 0 is the empty state before the log; HEAD can go back to event 1 (the log\'s creation) at the earliest');
       await ss.moveHead({ branch: p.branch, at: p.seq });
       ctx.io.out(headLine(ctx));
     });
@@ -119,7 +123,8 @@ export function registerTimeTravel(program: Command, ctx: CliContext): void {
       await ss.flush();
       if (!/^\d+$/.test(k)) reject(`invalid count "${k}"`);
       const b = ss.branch();
-      const target = o.back ? Math.max(0, ss.headSeq() - Number(k)) : Math.min(b.tipSeq, ss.headSeq() + Number(k));
+      // HEAD stays at or after event 1, the log's creation (its seed): see rewind.
+      const target = o.back ? Math.max(1, ss.headSeq() - Number(k)) : Math.min(b.tipSeq, ss.headSeq() + Number(k));
       await ss.moveHead({ branch: b.id, at: target });
       ctx.io.out(headLine(ctx));
       if (target > 0) {

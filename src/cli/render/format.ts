@@ -1,4 +1,5 @@
 /** `--format` for list commands: `json` (one object per line), `table` (default), or a Go template subset. */
+import { reject } from '../../commands/rejection.js';
 import { jsonLine } from './json.js';
 import { tabwrite } from './table.js';
 
@@ -7,6 +8,8 @@ import { tabwrite } from './table.js';
  * when the template starts with `table ` (its header row comes from the field names).
  */
 export function renderTemplate(template: string, rows: Record<string, unknown>[], headers: Record<string, string>): string {
+  // Go's text/template refuses an action left open, before anything is printed.
+  if (/\{\{(?![^]*?\}\})/.test(template)) reject('template parsing error: template: :1: unclosed action');
   const isTable = template.startsWith('table ');
   const body = (isTable ? template.slice(6) : template).replace(/\\t/g, '\t').replace(/\\n/g, '\n');
   const fill = (row: Record<string, unknown> | null): string =>

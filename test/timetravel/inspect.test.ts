@@ -1,0 +1,139 @@
+/** Looking at the past without moving: diff (human and --json), show N, find, state --at. */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestCli } from '../helpers/cli.js';
+import { findEvent, readLog, type LogLine } from '../helpers/log.js';
+import { refused } from '../helpers/refuse.js';
+
+const REPLAY = join(__dirname, '..', '..', 'replays', 'five-node-swarm.swarm');
+const cli = new TestCli();
+let log: LogLine[];
+let down: LogLine; // worker1 ready → down
+let worker1: string; // its node ID
+beforeAll(async () => {
+  await cli.ok('run', '-q', REPLAY);
+  log = await readLog(cli);
+  down = await findEvent(cli, 'worker1 down', (e) => e.type === 'NodeStatusChanged' && e.event.to === 'down');
+  worker1 = String(down.event.nodeId);
+});
+afterAll(() => cli.cleanup());
+
+const seqOf = (what: string, match: (e: LogLine) => boolean): number => {
+  const e = log.find(match);
+  if (!e) throw new Error(`no event: ${what}`);
+  return e.seq;
+};
+
+describe('engine diff', () => {
+  it('shows a node going from ready to down, field by field', async () => {
+    const out = await cli.ok('diff', String(down.seq - 1), String(down.seq));
+    expect(out.split('\n')[0]).toBe(`diff event ${down.seq - 1} → event ${down.seq}: 2 changes`);
+    expect(out).toContain(`~ node worker1 (${worker1.slice(0, 12)})\n    message: "" → "heartbeat failure"\n    state: "ready" → "down"\n`);
+    expect(out).toMatch(/~ swarm\n {4}raftIndex: \d+ → \d+\n/);
+  });
+
+  it('--json names the slice, the key and each changed field', async () => {
+    const d = JSON.parse(await cli.ok('diff', String(down.seq - 1), String(down.seq), '--json')) as {
+      from: { seq: number; label: string }; to: { seq: number }; changes: { slice: string; key: string; op: string; fields: { path: string; from: unknown; to: unknown }[] }[];
+    };
+    expect(d.from).toMatchObject({ seq: down.seq - 1, label: `event ${down.seq - 1}` });
+    expect(d.to.seq).toBe(down.seq);
+    const node = d.changes.find((c) => c.slice === 'nodes')!;
+    expect(node).toMatchObject({ key: worker1, op: 'changed' });
+    expect(node.fields).toContainEqual({ path: 'state', from: 'ready', to: 'down' });
+    expect(node.fields).toContainEqual({ path: 'message', from: '', to: 'heartbeat failure' });
+  });
+
+  it('shows added entities with their value, and nothing between equal points', async () => {
+    const joined = seqOf('worker2 joined', (e) => e.type === 'NodeJoined' && e.event.host === 'worker2');
+    const human = await cli.ok('diff', String(joined - 1), String(joined));
+    expect(human).toMatch(new RegExp(`^\\+ node worker2 \\(${String(log[joined - 1]!.event.nodeId).slice(0, 12)}\\)$`, 'm'));
+    const d = JSON.parse(await cli.ok('diff', String(joined - 1), String(joined), '--json'));
+    expect(d.changes.find((c: { op: string }) => c.op === 'added')).toMatchObject({ slice: 'nodes', value: { hostname: 'worker2', role: 'worker', state: 'ready' } });
+    expect(await cli.ok('diff', '12', '12')).toBe('diff event 12 → event 12: 0 changes\n');
+    expect(await cli.ok('diff', 'head', 'main')).toMatch(/: 0 changes\n$/);
+  });
+});
+
+describe('engine show', () => {
+  it('prints the event, the command that caused it, its hashes and its state change as patches', async () => {
+    const out = await cli.ok('show', String(down.seq));
+    const [first, cmd, what, json, hash, prev, change, ...patches] = out.split('\n');
+    expect(first).toMatch(new RegExp(`^event ${down.seq} at 15s \\(batch ${down.batch}–\\d+\\)$`));
+    expect(cmd).toBe('command: engine advance 20s');
+    expect(what).toBe(`NodeStatusChanged: node worker1 (${worker1.slice(0, 12)}) ready → down (heartbeat failure)`);
+    expect(JSON.parse(json!)).toEqual(down.event);
+    expect(hash).toBe(`hash ${down.hash}`);
+    expect(prev).toBe(`prev ${log[down.seq - 2]!.hash}`);
+    expect(change).toBe('state change:');
+    expect(patches).toContain(`  ~ nodes.${worker1}.state: "ready" → "down"`);
+    expect(patches).toContain(`  ~ nodes.${worker1}.message: "" → "heartbeat failure"`);
+  });
+
+  it('names the host a docker command was typed on; --json carries argv and patches', async () => {
+    const joined = seqOf('worker1 joined', (e) => e.type === 'NodeJoined' && e.event.host === 'worker1');
+    const out = await cli.ok('show', String(joined));
+    expect(out.split('\n')[1]).toMatch(/^command: engine --on worker1 swarm join --token SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25} 192\.168\.99\.100:2377$/);
+    const j = JSON.parse(await cli.ok('show', String(joined), '--json'));
+    expect(j.command).toMatchObject({ batch: joined, count: 1, on: 'worker1' });
+    expect(j.command.argv.slice(0, 3)).toEqual(['swarm', 'join', '--token']);
+    const id = String(log[joined - 1]!.event.nodeId);
+    expect(j.patches).toContainEqual({ op: 'add', path: `nodes.${id}`, value: expect.objectContaining({ id, hostname: 'worker1', role: 'worker', state: 'ready' }) });
+    // Patches speak of entities, not of how tables store them.
+    for (const p of j.patches as { path: string }[]) expect(p.path).not.toMatch(/^(hosts|nodes)\.(t|n)(\.|$)/);
+    expect(j.patches).toContainEqual({ op: 'replace', path: 'hosts.worker1.nodeId', from: null, value: log[joined - 1]!.event.nodeId });
+  });
+
+  it('a removed node is one patch, with the entity it removes', async () => {
+    const c = new TestCli();
+    try {
+      await c.scenario('host add a\nhost add b\n--on a swarm init\n--on b swarm join --token $(swarm join-token -q worker) a:2377\nnode rm --force b\n');
+      const removed = await findEvent(c, 'b removed', (e) => e.type === 'NodeRemoved');
+      const out = await c.ok('show', String(removed.seq));
+      const patches = out.slice(out.indexOf('state change:\n') + 14).split('\n').filter(Boolean);
+      expect(patches.filter((p) => p.startsWith('  - '))).toEqual([expect.stringMatching(new RegExp(`^  - nodes\\.${removed.event.nodeId}: \\{"id":"${removed.event.nodeId}","hostname":"b",`))]);
+      expect(patches.filter((p) => /nodes\.(t|n)\b/.test(p))).toEqual([]);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it('an event without a state change says so; event 0 and events past the tip do not exist', async () => {
+    const out = await cli.ok('show', '1');
+    expect(out).toMatch(/^event 1 at 0s \(batch 1–1\)\ncommand: engine init\nLogInitialized: log created with seed 1\n/);
+    expect(await refused(cli, 'show', String(log.length + 1))).toBe(`Error: the log has ${log.length} events on branch main; there is no event ${log.length + 1}`);
+  });
+});
+
+describe('engine find', () => {
+  it('the first event after which a condition holds', async () => {
+    const crash = seqOf('manager1 crashed', (e) => e.type === 'HostCrashed' && e.event.name === 'manager1');
+    const lost = seqOf('leader lost', (e) => e.type === 'RaftLeaderLost');
+    const elected = log.find((e) => e.type === 'RaftLeaderElected')!;
+    expect(await cli.ok('find', 'node', 'worker1', 'is', 'down'))
+      .toBe(`event ${down.seq} at 15s: NodeStatusChanged: node worker1 (${worker1.slice(0, 12)}) ready → down (heartbeat failure)\n`);
+    expect(await cli.ok('find', 'no leader')).toBe(`event ${crash} at 20s: HostCrashed: host manager1 crashed\n`);
+    expect(await cli.ok('find', 'leader', 'changed')).toMatch(new RegExp(`^event ${lost} at 20s: RaftLeaderLost: `));
+    const newLeader = log.find((e) => e.type === 'NodeJoined' && e.event.nodeId === elected.event.nodeId)!.event.host as string;
+    expect(await cli.ok('find', `leader is ${newLeader}`)).toMatch(new RegExp(`^event ${elected.seq} at \\d+(\\.\\d+)?s: RaftLeaderElected: `));
+    expect(await cli.ok('find', 'host manager1 is down')).toMatch(new RegExp(`^event ${crash} `));
+  });
+
+  it('--from searches later; --json; a condition that never holds is an error', async () => {
+    const back = seqOf('worker1 ready again', (e) => e.type === 'NodeStatusChanged' && e.event.to === 'ready' && e.event.nodeId === worker1);
+    expect(await cli.ok('find', '--from', String(down.seq + 1), 'node worker1 is ready')).toMatch(new RegExp(`^event ${back} `));
+    expect(JSON.parse(await cli.ok('find', '--json', 'node worker1 is down'))).toEqual({ seq: down.seq, atMs: 15_000, event: down.event });
+    expect(await cli.ok('find', '--from', String(down.seq + 1), 'node worker1 is down')).toBe(`event ${down.seq} at 15s (holds already)\n`);
+    expect(await refused(cli, 'find', 'node worker2 is down')).toBe('Error: no event on main after which node worker2 is down');
+  });
+});
+
+describe('engine state --at', () => {
+  it('the state at any point, whatever HEAD is', async () => {
+    const at = JSON.parse(await cli.ok('state', '--at', String(down.seq - 1), '--json'));
+    expect(at.nodes[worker1].state).toBe('ready');
+    expect(JSON.parse(await cli.ok('state', '--json')).nodes[worker1].state).toBe('ready'); // booted again at the tip
+    expect(JSON.parse(await cli.ok('state', '--at', String(down.seq), '--json')).nodes[worker1].state).toBe('down');
+    expect(await cli.ok('state', '--at', String(down.seq))).toMatch(new RegExp(`^main @ event ${down.seq}, virtual time 15s\\nhosts: 5 \\(4 up\\)\\n`));
+  });
+});
