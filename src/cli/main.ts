@@ -41,21 +41,18 @@ export async function main(argv: string[], io: Io = new StreamIo(process.stdout,
     io.err(`Error: ${g.error}\n`);
     return 1;
   }
-  if (g.rest.length === 0 || NO_DB.has(g.rest[0]!)) {
+  if (g.rest.length === 0 || NO_DB.has(g.rest[0]!) || g.rest.includes('--help') || g.rest.includes('-h')) {
     const code = await runCommand(g.rest.length ? g.rest : ['--help'], { session: null as never, io, on: g.on }, async () => 1);
     flush();
     return code;
   }
-  const dir = g.db ?? env.ENGINE_DB ?? '.engine';
+  const dir = g.db ?? (env.ENGINE_DB || '.engine');
   let session: Session;
   try {
     session = await Session.open(dir);
   } catch (e) {
-    if (e instanceof LogError) {
-      io.err(`Error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    io.err(`Error: ${e instanceof LogError ? e.message : `cannot open the event log at ${dir}: ${(e as Error).message}`}\n`);
+    return 1;
   }
   let code = 1;
   try {

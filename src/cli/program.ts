@@ -1,7 +1,7 @@
 /** The command tree, built per command line so that tests drive it in process. */
 import { Command, CommanderError } from 'commander';
 import { Rejection } from '../commands/rejection.js';
-import type { Session } from '../engine/session.js';
+import { ENGINE_PACKAGE_VERSION, type Session } from '../engine/session.js';
 import { LogError } from '../log/store.js';
 import { InvariantError } from '../state/invariant.js';
 import type { CliContext } from './context.js';
@@ -26,6 +26,7 @@ export function buildProgram(ctx: CliContext, captured: { text: string }): Comma
     .usage('[--db DIR] [--on HOST] COMMAND')
     .option('--db <dir>', 'the event log folder (default ./.engine, or $ENGINE_DB)')
     .option('--on <host>', 'the simulated host a docker command is typed on (default: the leader)')
+    .version(ENGINE_PACKAGE_VERSION, '-V, --version', 'the engine version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => { captured.text += s; }, outputError: () => undefined })
     .showSuggestionAfterError(false)
@@ -61,6 +62,7 @@ function commandPath(program: Command, argv: string[]): { cmd: Command; path: st
 function argumentsMessage(cmd: Command, path: string): string {
   const args = cmd.registeredArguments;
   const required = args.filter((a) => a.required).length;
+  if (args.length === 0) return `"${path}" accepts no arguments.`;
   if (args.some((a) => a.variadic)) return `"${path}" requires at least ${required} argument${required === 1 ? '' : 's'}.`;
   if (required === args.length) return `"${path}" requires exactly ${required} argument${required === 1 ? '' : 's'}.`;
   return `"${path}" accepts at most ${args.length} argument${args.length === 1 ? '' : 's'}.`;
@@ -152,11 +154,10 @@ async function parseLine(built: Built, argv: string[], opts: LineOptions, runLin
       opts.io.err(`Error: ${e.message}\n`);
       return 1;
     }
-    if (e instanceof InvariantError) {
-      opts.io.err(`Error: internal error (a bug in swarm-engine, not your input): ${e.message}\n`);
-      if (process.env.ENGINE_DEBUG) opts.io.err(`${e.stack}\n`);
-      return 70;
-    }
-    throw e;
+    // Anything else is a bug in the engine, never the user's mistake: one line, no stack (unless ENGINE_DEBUG).
+    const kind = e instanceof InvariantError ? '' : `${(e as Error)?.name ?? 'Error'}: `;
+    opts.io.err(`Error: internal error (a bug in swarm-engine, not your input): ${kind}${(e as Error)?.message ?? String(e)}\n`);
+    if (process.env.ENGINE_DEBUG) opts.io.err(`${(e as Error)?.stack}\n`);
+    return 70;
   }
 }

@@ -3,48 +3,115 @@ import type { MountSpec, PortConfig } from '../../events/index.js';
 import { reject } from './rejection.js';
 import { ramInBytes } from './units.js';
 
-/** Go's encoding/csv reading of one record (quotes allowed). */
+/**
+ * Go's encoding/csv reading of one record (default Reader: `,` separator, no lazy quotes), with its
+ * error texts: a `"` inside an unquoted field is `bare " in non-quoted-field`.
+ */
 export function csvFields(value: string): string[] {
   const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (q) {
-      if (c === '"' && value[i + 1] === '"') { cur += '"'; i++; } else if (c === '"') q = false;
-      else cur += c;
-    } else if (c === '"' && cur === '') q = true;
-    else if (c === ',') { out.push(cur); cur = ''; } else cur += c;
+  const at = (col: number, why: string) => new Error(`parse error on line 1, column ${col}: ${why}`);
+  for (let i = 0; ;) {
+    if (value[i] === '"') {
+      let cur = '';
+      let j = i + 1;
+      for (;;) {
+        if (j >= value.length) throw at(value.length + 1, 'extraneous or missing " in quoted-field');
+        if (value[j] === '"') {
+          if (value[j + 1] === '"') { cur += '"'; j += 2; continue; }
+          j++;
+          break;
+        }
+        cur += value[j++];
+      }
+      if (j < value.length && value[j] !== ',') throw at(j + 1, 'extraneous or missing " in quoted-field');
+      out.push(cur);
+      if (j >= value.length) return out;
+      i = j + 1;
+    } else {
+      const k = value.indexOf(',', i);
+      const field = k < 0 ? value.slice(i) : value.slice(i, k);
+      const q = field.indexOf('"');
+      if (q >= 0) throw at(i + q + 1, 'bare " in non-quoted-field');
+      out.push(field);
+      if (k < 0) return out;
+      i = k + 1;
+    }
   }
-  if (q) throw new Error(`parse error on line 1, column ${value.length + 1}: extraneous or missing " in quoted-field`);
-  out.push(cur);
-  return out;
 }
 
-function parseUint(v: string, bits: number): number {
-  if (!/^\d+$/.test(v)) throw new Error(`strconv.ParseUint: parsing "${v}": invalid syntax`);
+/** strconv.ParseUint(v, 10, bits), reporting only the error's reason (`invalid syntax`, `value out of range`). */
+function uintReason(v: string, bits: number): [number, null] | [null, string] {
+  if (!/^\d+$/.test(v)) return [null, 'invalid syntax'];
   const n = Number(v);
-  if (n >= 2 ** bits) throw new Error(`strconv.ParseUint: parsing "${v}": value out of range`);
-  return n;
+  return n >= 2 ** bits ? [null, 'value out of range'] : [n, null];
 }
 
-function portRange(spec: string, what: string): [number, number] {
-  const m = /^(\d+)(?:-(\d+))?$/.exec(spec);
-  if (!m) throw new Error(`Invalid ${what}: ${spec}`);
-  const a = Number(m[1]);
-  const b = m[2] ? Number(m[2]) : a;
-  if (a > 65535 || b > 65535 || b < a) throw new Error(`Invalid ${what}: ${spec}`);
+/**
+ * strconv.ParseUint(v, 0, bits): Go's base detection (`0x`, `0o`, `0b`, a leading `0` for octal)
+ * and `_` between digits; errors read `strconv.ParseUint: parsing "v": invalid syntax`.
+ */
+export function goParseUintBase0(v: string, bits: number): number {
+  const fail = (why: string) => new Error(`strconv.ParseUint: parsing ${JSON.stringify(v)}: ${why}`);
+  let base = 10;
+  let body = v;
+  let prefixed = false;
+  if (v.length > 1 && v[0] === '0') {
+    const p = v[1]!.toLowerCase();
+    if (p === 'x' || p === 'o' || p === 'b') {
+      base = p === 'x' ? 16 : p === 'o' ? 8 : 2;
+      body = v.slice(2);
+    } else {
+      base = 8;
+      body = v.slice(1);
+    }
+    prefixed = true;
+  }
+  const digit = base === 16 ? '[0-9a-fA-F]' : base === 8 ? '[0-7]' : base === 2 ? '[01]' : '[0-9]';
+  const ok = new RegExp(`^${prefixed ? '_?' : ''}${digit}+(_${digit}+)*$`).test(body);
+  if (!ok) throw fail('invalid syntax');
+  const n = BigInt(base === 10 ? body.replace(/_/g, '') : `0${base === 16 ? 'x' : base === 8 ? 'o' : 'b'}${body.replace(/_/g, '')}`);
+  if (n >= 2n ** BigInt(bits)) throw fail('value out of range');
+  return Number(n);
+}
+
+/** go-connections nat: a port number 0-65535 (sign allowed, as strconv.ParseInt allows it). */
+function portNumber(v: string): number | null {
+  if (!/^[+-]?\d+$/.test(v)) return null;
+  const n = Number(v);
+  return n < 0 || n > 65535 ? null : n;
+}
+
+/** go-connections nat parsePortRange: `80` or `80-82`; null when invalid. */
+function portRange(spec: string): [number, number] | null {
+  if (spec === '') return null;
+  const dash = spec.indexOf('-');
+  const start = dash < 0 ? spec : spec.slice(0, dash);
+  const end = dash < 0 ? start : spec.slice(dash + 1);
+  const a = portNumber(start);
+  if (a === null) return null;
+  if (dash < 0 || start === end) return [a, a];
+  const b = portNumber(end);
+  if (b === null || b < a) return null;
   return [a, b];
 }
 
-/** `--publish`: long form (`published=8080,target=80,protocol=udp,mode=host`, lower-cased) or `[published:]target[/proto]`. */
+function isIP(s: string): boolean {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) return s.split('.').every((p) => Number(p) <= 255);
+  return s.includes(':') && /^[0-9a-fA-F:.]+$/.test(s);
+}
+
+/**
+ * `--publish` (docker/cli opts/swarmopts/port.go): the long form (`published=8080,target=80,protocol=udp,mode=host`,
+ * read as CSV and lower-cased) when the value matches `\w+=\w+(,\w+=\w+)*`; otherwise go-connections'
+ * short form `[[ip:]published:]target[/proto]`, with ranges. A host IP is refused.
+ */
 export function parsePublish(value: string): PortConfig[] {
   if (/\w+=\w+(,\w+=\w+)*/.test(value)) {
     const p: PortConfig = { protocol: 'tcp', targetPort: 0, publishedPort: 0, publishMode: 'ingress' };
     for (const field of csvFields(value)) {
       const f = field.toLowerCase();
       const i = f.indexOf('=');
-      if (i <= 0) throw new Error(`invalid field ${field}`);
+      if (i <= 0) throw new Error(`invalid field: ${field}`);
       const key = f.slice(0, i);
       const val = f.slice(i + 1);
       switch (key) {
@@ -56,116 +123,150 @@ export function parsePublish(value: string): PortConfig[] {
           if (val !== 'ingress' && val !== 'host') throw new Error(`invalid publish mode value (${val}): must be either 'ingress' or 'host'`);
           p.publishMode = val;
           break;
-        case 'target': p.targetPort = parseUint(val, 16); break;
-        case 'published': p.publishedPort = parseUint(val, 16); break;
-        default: throw new Error(`invalid field key ${key}`);
+        case 'target':
+        case 'published': {
+          const [n, why] = uintReason(val, 16);
+          if (n === null) throw new Error(`invalid ${key === 'target' ? 'target' : 'published'} port (${val}): value must be an integer: ${why}`);
+          if (key === 'target') p.targetPort = n;
+          else p.publishedPort = n;
+          break;
+        }
+        default: throw new Error(`invalid field key: ${key}`);
       }
     }
-    if (p.targetPort === 0) throw new Error('missing mandatory field "target"');
+    if (p.targetPort === 0) throw new Error("missing mandatory field 'target'");
     return [p];
   }
-  // Short syntax (go-connections nat.ParsePortSpec): [ip:]hostPort:containerPort[/proto]
-  let rest = value;
-  let proto = 'tcp';
-  const slash = rest.lastIndexOf('/');
-  if (slash >= 0) {
-    proto = rest.slice(slash + 1).toLowerCase();
-    rest = rest.slice(0, slash);
-    if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') throw new Error(`Invalid proto: ${proto}`);
+  // Short syntax (go-connections nat.ParsePortSpec): splitParts, then proto, IP, container and host ranges.
+  const parts = value.split(':');
+  const n = parts.length;
+  let ip = n >= 3 ? parts.slice(0, n - 2).join(':') : '';
+  const hostSpec = n >= 2 ? parts[n - 2]! : '';
+  const raw = parts[n - 1]!;
+  const slash = raw.indexOf('/');
+  const containerSpec = slash < 0 ? raw : raw.slice(0, slash);
+  if (containerSpec === '') throw new Error(`no port specified: ${value}<empty>`);
+  const proto = (slash < 0 ? 'tcp' : raw.slice(slash + 1) || 'tcp').toLowerCase();
+  if (proto !== 'tcp' && proto !== 'udp' && proto !== 'sctp') throw new Error(`invalid proto: ${proto}`);
+  if (ip.startsWith('[')) {
+    const m = /^\[([^\]]*)\]$/.exec(ip);
+    if (!m) throw new Error(`invalid IP address ${ip}: address ${ip}:: missing port in address`);
+    ip = m[1]!;
   }
-  const parts = rest.split(':');
-  if (parts.length > 3) throw new Error(`Invalid hostPort: ${value}`);
-  if (parts.length === 3) {
-    if (parts[0] !== '') throw new Error('hostip is not supported');
-    parts.shift();
+  if (ip !== '' && !isIP(ip)) throw new Error(`invalid IP address: ${ip}`);
+  const c = portRange(containerSpec);
+  if (!c) throw new Error(`invalid containerPort: ${containerSpec}`);
+  const host = hostSpec === '' ? null : portRange(hostSpec);
+  if (hostSpec !== '' && !host) throw new Error(`invalid hostPort: ${hostSpec}`);
+  if (host && c[1] - c[0] !== host[1] - host[0] && c[1] !== c[0]) {
+    throw new Error(`invalid ranges specified for container and host Ports: ${containerSpec} and ${hostSpec}`);
   }
-  const containerSpec = parts.at(-1)!;
-  const hostSpec = parts.length === 2 ? parts[0]! : '';
-  if (containerSpec === '') throw new Error(`No port specified: ${value}<empty>`);
-  const [c0, c1] = portRange(containerSpec, 'containerPort');
-  const host = hostSpec === '' ? null : portRange(hostSpec, 'hostPort');
+  // docker/cli: swarm ports cannot be bound to an address.
+  if (ip !== '') throw new Error('hostip is not supported');
   const out: PortConfig[] = [];
   const mk = (target: number, published: number): PortConfig => ({ protocol: proto as PortConfig['protocol'], targetPort: target, publishedPort: published, publishMode: 'ingress' });
   if (!host) {
-    for (let c = c0; c <= c1; c++) out.push(mk(c, 0));
-  } else if (c0 === c1) {
-    for (let h = host[0]; h <= host[1]; h++) out.push(mk(c0, h));
+    for (let t = c[0]; t <= c[1]; t++) out.push(mk(t, 0));
+  } else if (c[0] === c[1]) {
+    for (let h = host[0]; h <= host[1]; h++) out.push(mk(c[0], h));
   } else {
-    if (host[1] - host[0] !== c1 - c0) throw new Error(`Invalid ranges specified for container and host Ports: ${containerSpec} and ${hostSpec}`);
-    for (let i = 0; i <= c1 - c0; i++) out.push(mk(c0 + i, host[0] + i));
+    for (let i = 0; i <= c[1] - c[0]; i++) out.push(mk(c[0] + i, host[0] + i));
   }
   return out;
 }
 
-function bool(key: string, v: string | undefined): boolean {
-  if (v === undefined) return true;
-  const l = v.toLowerCase();
-  if (['1', 't', 'true'].includes(l)) return true;
-  if (['0', 'f', 'false'].includes(l)) return false;
-  throw new Error(`invalid value for ${key}: ${v}`);
+/** docker/cli parseBoolValue: no value means true; otherwise only 1, true, 0, false. */
+function boolValue(key: string, val: string | undefined): boolean {
+  if (val === undefined) return true;
+  if (val === '1' || val === 'true') return true;
+  if (val === '0' || val === 'false') return false;
+  throw new Error(`invalid value for '${key}': invalid boolean value (${JSON.stringify(val)}): must be one of "true", "1", "false", or "0" (default "true")`);
 }
 
-/** `--mount` (opts/mount.go): CSV of key=value; type defaults to volume; options of another type are refused. */
-export function parseMount(value: string): MountSpec {
+/**
+ * `--mount` (docker/cli opts/mount.go and mount_utils.go): CSV of key=value; the type defaults to volume;
+ * options of another mount type are refused. Source and target are not required here: the daemon and
+ * the node's agent check them.
+ */
+export function parseMount(input: string): MountSpec {
+  const value = input.trim();
+  if (value === '') throw new Error('value is empty');
   const m: MountSpec = { type: 'volume', source: '', target: '', readOnly: false };
-  let typeSet: string | null = null;
-  const used = { volume: false, bind: false, tmpfs: false };
+  let type = 'volume';
+  const used = { volume: false, bind: false, tmpfs: false, image: false };
+  let recursive: string | null = null;
   for (const field of csvFields(value)) {
-    const i = field.indexOf('=');
-    const key = (i < 0 ? field : field.slice(0, i)).toLowerCase();
-    const val = i < 0 ? undefined : field.slice(i + 1);
-    if (i < 0 && key !== 'readonly' && key !== 'ro' && key !== 'volume-nocopy' && key !== 'bind-nonrecursive') {
+    const eq = field.indexOf('=');
+    const rawKey = eq < 0 ? field : field.slice(0, eq);
+    const val = eq < 0 ? undefined : field.slice(eq + 1);
+    if (rawKey.trim() !== rawKey) throw new Error(`invalid option '${rawKey.trim()}' in '${field}': option should not have whitespace`);
+    if (val !== undefined) {
+      if (val.trim() === '') throw new Error(`invalid value for '${rawKey}': value is empty`);
+      if (val.trim() !== val) throw new Error(`invalid value for '${rawKey}' in '${field}': value should not have whitespace`);
+    }
+    const key = rawKey.toLowerCase();
+    if (val === undefined && !['readonly', 'ro', 'volume-nocopy', 'bind-nonrecursive', 'bind-create-src'].includes(key)) {
       throw new Error(`invalid field '${field}' must be a key=value pair`);
     }
+    const keyValue = (map: Record<string, string> | undefined): Record<string, string> | undefined => {
+      const j = val!.indexOf('=');
+      const k = j < 0 ? val! : val!.slice(0, j);
+      return k === '' ? map : { ...(map ?? {}), [k]: j < 0 ? '' : val!.slice(j + 1) };
+    };
     switch (key) {
-      case 'type':
-        if (val !== 'volume' && val !== 'bind' && val !== 'tmpfs' && val !== 'npipe' && val !== 'cluster' && val !== 'image') throw new Error(`invalid mount type: ${val}`);
-        if (val === 'npipe' || val === 'cluster' || val === 'image') throw new Error(`mount type '${val}' is not simulated`);
-        typeSet = val;
-        m.type = val;
-        break;
+      case 'type': type = val!.toLowerCase(); break;
       case 'source': case 'src': m.source = val!; break;
       case 'target': case 'dst': case 'destination': m.target = val!; break;
-      case 'readonly': case 'ro': m.readOnly = bool(key, val); break;
-      case 'consistency': m.consistency = val!; break;
+      case 'readonly': case 'ro': m.readOnly = boolValue(key, val); break;
+      case 'consistency': m.consistency = val!.toLowerCase(); break;
       case 'bind-propagation': used.bind = true; m.bindPropagation = val!.toLowerCase(); break;
-      case 'bind-nonrecursive': used.bind = true; m.bindNonRecursive = bool(key, val); break;
-      case 'volume-nocopy': used.volume = true; m.volumeNoCopy = bool(key, val); break;
-      case 'volume-label': {
-        used.volume = true;
-        const [k, ...v] = val!.split('=');
-        m.volumeLabels = { ...(m.volumeLabels ?? {}), [k!]: v.join('=') };
+      case 'bind-nonrecursive': throw new Error('bind-nonrecursive is deprecated, use bind-recursive=disabled instead');
+      case 'bind-recursive':
+        if (!['enabled', 'disabled', 'writable', 'readonly'].includes(val!)) {
+          throw new Error(`invalid value for ${key}: ${val} (must be "enabled", "disabled", "writable", or "readonly")`);
+        }
+        if (val !== 'enabled') used.bind = true;
+        if (val === 'disabled') m.bindNonRecursive = true;
+        recursive = val!;
         break;
-      }
+      case 'bind-create-src': used.bind = true; boolValue(key, val); break;
+      case 'volume-subpath': used.volume = true; break;
+      case 'volume-nocopy': used.volume = true; m.volumeNoCopy = boolValue(key, val); break;
+      case 'volume-label': used.volume = true; m.volumeLabels = keyValue(m.volumeLabels) ?? m.volumeLabels ?? {}; break;
       case 'volume-driver': used.volume = true; m.volumeDriver = val!; break;
-      case 'volume-opt': {
-        used.volume = true;
-        const j = val!.indexOf('=');
-        if (j < 0) throw new Error(`invalid value for ${key}: ${val}`);
-        m.volumeOptions = { ...(m.volumeOptions ?? {}), [val!.slice(0, j)]: val!.slice(j + 1) };
-        break;
-      }
+      case 'volume-opt': used.volume = true; m.volumeOptions = keyValue(m.volumeOptions) ?? m.volumeOptions ?? {}; break;
+      case 'image-subpath': used.image = true; break;
       case 'tmpfs-size': {
-        used.tmpfs = true;
         const n = ramInBytes(val!);
         if (n === null) throw new Error(`invalid value for ${key}: ${val}`);
+        used.tmpfs = true;
         m.tmpfsSizeBytes = n;
         break;
       }
       case 'tmpfs-mode': {
+        if (!/^[0-7]+$/.test(val!) || parseInt(val!, 8) >= 2 ** 32) throw new Error(`invalid value for ${key}: ${val}`);
         used.tmpfs = true;
-        if (!/^[0-7]+$/.test(val!)) throw new Error(`invalid value for ${key}: ${val}`);
         m.tmpfsMode = parseInt(val!, 8);
         break;
       }
       default:
-        throw new Error(`unexpected key '${key}' in '${field}'`);
+        throw new Error(`unknown option '${key}' in '${field}'`);
     }
   }
-  void typeSet;
-  for (const t of ['volume', 'bind', 'tmpfs'] as const) {
-    if (used[t] && m.type !== t) throw new Error(`cannot mix '${t}-*' options with mount type '${m.type}'`);
+  for (const t of ['bind', 'volume', 'image', 'tmpfs'] as const) {
+    if (used[t] && type !== t) throw new Error(`cannot mix '${t}-*' options with mount type '${type}'`);
   }
+  if (recursive === 'writable' && !m.readOnly) throw new Error("option 'bind-recursive=writable' requires 'readonly' to be specified in conjunction");
+  if (recursive === 'readonly') {
+    if (!m.readOnly) throw new Error("option 'bind-recursive=readonly' requires 'readonly' to be specified in conjunction");
+    if (m.bindPropagation !== 'rprivate') throw new Error("option 'bind-recursive=readonly' requires 'bind-propagation=rprivate' to be specified in conjunction");
+  }
+  if (type !== 'volume' && type !== 'bind' && type !== 'tmpfs') {
+    // The daemon refuses what swarmkit has no name for; npipe, cluster and image mounts are not simulated.
+    if (['npipe', 'cluster', 'image'].includes(type)) throw new Error(`mount type '${type}' is not simulated`);
+    throw new Error(`invalid MountType: ${JSON.stringify(type)}`);
+  }
+  m.type = type;
   return m;
 }
 
@@ -177,45 +278,51 @@ export interface FileRefRequest {
   mode: number;
 }
 
-/** `--secret` / `--config`: `name` or `source=,target=,uid=,gid=,mode=` (mode with base detection: 0400 octal, 400 decimal). */
+/**
+ * `--secret` / `--config` (docker/cli opts/swarmopts/secret.go, config.go): a bare `name`, or
+ * `source|src=,target=,uid=,gid=,mode=`; mode goes through strconv.ParseUint(v, 0, 32), so `0400` is
+ * octal but `400` is decimal; the target defaults to the source name.
+ */
 export function parseFileRef(value: string, kind: 'secret' | 'config'): FileRefRequest {
   const r: FileRefRequest = { source: '', target: '', uid: '0', gid: '0', mode: 0o444 };
-  if (!value.includes('=')) {
-    r.source = value;
-  } else {
-    for (const field of csvFields(value)) {
-      const i = field.indexOf('=');
-      if (i < 0) throw new Error(`invalid field '${field}' must be a key=value pair`);
-      const key = field.slice(0, i).toLowerCase();
-      const val = field.slice(i + 1);
-      switch (key) {
-        case 'source': case 'src': r.source = val; break;
-        case 'target': r.target = val; break;
-        case 'uid': r.uid = val; break;
-        case 'gid': r.gid = val; break;
-        case 'mode': {
-          const base = /^0x/i.test(val) ? 16 : /^0[0-7]+$/.test(val) ? 8 : /^0b/i.test(val) ? 2 : 10;
-          const digits = base === 16 || base === 2 ? val.slice(2) : val;
-          const n = parseInt(digits, base);
-          if (Number.isNaN(n) || !/^[0-9a-fA-FxXbBoO]+$/.test(val)) throw new Error(`invalid mode specified: strconv.ParseUint: parsing "${val}": invalid syntax`);
-          r.mode = n;
-          break;
-        }
-        default: throw new Error(`invalid field in ${kind} request: ${key}`);
-      }
-    }
-    if (r.source === '') throw new Error(`source is required`);
+  if (value === '') throw new Error('EOF');
+  const fields = csvFields(value);
+  if (fields.length === 1 && !fields[0]!.includes('=')) {
+    r.source = fields[0]!;
+    r.target = fields[0]!;
+    return r;
   }
+  for (const field of fields) {
+    const i = field.indexOf('=');
+    if (i <= 0) throw new Error(`invalid field '${field}' must be a key=value pair`);
+    const key = field.slice(0, i);
+    const val = field.slice(i + 1);
+    switch (key.toLowerCase()) {
+      case 'source': case 'src': r.source = val; break;
+      case 'target': r.target = val; break;
+      case 'uid': r.uid = val; break;
+      case 'gid': r.gid = val; break;
+      case 'mode':
+        try {
+          r.mode = goParseUintBase0(val, 32);
+        } catch (e) {
+          throw new Error(`invalid mode specified: ${(e as Error).message}`);
+        }
+        break;
+      default: throw new Error(`invalid field in ${kind} request: ${key}`);
+    }
+  }
+  if (r.source === '') throw new Error('source is required');
   if (r.target === '') r.target = r.source;
   return r;
 }
 
-/** `--placement-pref spread=node.labels.zone` → the descriptor. */
+/** `--placement-pref spread=node.labels.zone` → the descriptor (docker/cli placementPrefOpts.Set). */
 export function parsePlacementPref(value: string): string {
   const i = value.indexOf('=');
-  if (i < 0) throw new Error(`invalid placement preference "${value}": expected spread=<descriptor>`);
-  const strategy = value.slice(0, i).toLowerCase();
-  if (strategy !== 'spread') throw new Error(`unsupported placement preference ${value.slice(0, i)} (only spread is supported)`);
+  if (i <= 0) throw new Error('placement preference must be of the format "<strategy>=<arg>"');
+  const strategy = value.slice(0, i);
+  if (strategy !== 'spread') throw new Error(`unsupported placement preference ${strategy} (only spread is supported)`);
   return value.slice(i + 1);
 }
 

@@ -18,6 +18,8 @@ export const DEFAULT_SEED = 1;
 /** Virtual time 0 is shown as this instant. */
 export const DEFAULT_EPOCH_MS = Date.UTC(2026, 0, 1, 9, 0, 0);
 export const ENGINE_VERSION = '28.2.2';
+/** swarm-engine's own version (`engine --version`). */
+export const ENGINE_PACKAGE_VERSION = '0.1.0';
 /** Events between snapshots, at least; larger states snapshot less often (a snapshot costs O(state)). */
 export const SNAPSHOT_MIN_EVENTS = 4096;
 /** Group commit: pending events written together once this many accumulate. */

@@ -7,7 +7,7 @@ import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag } from '../flags.js';
 import { inspectJson } from '../render/json.js';
 import { filterNodes, NODE_FILTER_KEYS, nodeInspect, nodeInspectPretty, nodeLsJson, nodeLsTable } from '../render/nodes.js';
-import { renderList } from '../render/format.js';
+import { renderInspect, renderList } from '../render/format.js';
 import { sortedServices } from '../render/services.js';
 import { printTasks } from './service.js';
 
@@ -35,11 +35,12 @@ export function registerNode(program: Command, ctx: CliContext): void {
   node.command('inspect <node...>').description('Display detailed information on one or more nodes')
     .option('--pretty', 'Print the information in a human friendly format')
     .option('-f, --format <format>', 'Format output using a custom template')
-    .action((refs: string[], o: { pretty?: boolean }) => {
+    .action((refs: string[], o: { pretty?: boolean; format?: string }) => {
       const { s, self } = manager();
       const nodes = refs.map((r) => resolveNode(s, r === 'self' ? self.id : r));
       if (o.pretty) return ctx.io.out(nodes.map((n) => nodeInspectPretty(s, n)).join('\n'));
-      ctx.io.out(inspectJson(nodes.map((n) => nodeInspect(s, n))));
+      const objs = nodes.map((n) => nodeInspect(s, n));
+      ctx.io.out(renderInspect(o.format, objs, () => inspectJson(objs)));
     });
 
   node.command('update <node>').description('Update a node')

@@ -10,7 +10,7 @@ import type { Service, State, Task } from '../../state/types.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { filterFlag, formatFlag } from '../flags.js';
 import { tokenize } from '../engine/scenario.js';
-import { renderList } from '../render/format.js';
+import { renderInspect, renderList } from '../render/format.js';
 import { inspectJson } from '../render/json.js';
 import { convergence, serviceInspect, serviceLsJson, serviceLsTable, servicePsTable, serviceRow, sortedServices, taskRow, tasksForPs } from '../render/services.js';
 import { addCommonFlags, specFromCreate, specFromUpdate, type ServiceOpts } from './serviceflags.js';
@@ -100,11 +100,12 @@ export function registerService(program: Command, ctx: CliContext): void {
   service.command('inspect <service...>').description('Display detailed information on one or more services')
     .option('--pretty', 'Print the information in a human friendly format')
     .option('-f, --format <format>', 'Format output using the given Go template')
-    .action((refs: string[], o: { pretty?: boolean }) => {
+    .action((refs: string[], o: { pretty?: boolean; format?: string }) => {
       const s = requireServiceManager(ctx);
       const svcs = refs.map((r) => findService(s, r) ?? reject(`no such service: ${r}`));
       if (o.pretty) return ctx.io.out(svcs.map((x) => prettyService(s, x)).join('\n'));
-      ctx.io.out(inspectJson(svcs.map((x) => serviceInspect(s, x))));
+      const objs = svcs.map((x) => serviceInspect(s, x));
+      ctx.io.out(renderInspect(o.format, objs, () => inspectJson(objs)));
     });
 
   service.command('scale <service=replicas...>').description('Scale one or multiple replicated services')

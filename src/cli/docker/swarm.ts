@@ -27,7 +27,6 @@ export function registerSwarm(program: Command, ctx: CliContext): void {
     .option('--default-addr-pool-mask-length <n>', 'default address pool subnet mask length', uintFlag('--default-addr-pool-mask-length'), 24)
     .option('--dispatcher-heartbeat <duration>', 'Dispatcher heartbeat period (ns|us|ms|s|m|h)', durationFlag('--dispatcher-heartbeat'))
     .option('--task-history-limit <n>', 'Task history retention limit', intFlag('--task-history-limit'))
-    .option('--force-new-cluster', 'Force create a new cluster from current state')
     .action(async (o: { advertiseAddr?: string; dataPathAddr?: string; dataPathPort?: number; listenAddr: string; availability?: string; defaultAddrPool: string[]; defaultAddrPoolMaskLength: number; dispatcherHeartbeat?: number; taskHistoryLimit?: number }) => {
       const h = host(ctx);
       const listenPort = Number(/:(\d+)$/.exec(o.listenAddr)?.[1] ?? 2377);

@@ -54,10 +54,12 @@ export function registerTimeTravel(program: Command, ctx: CliContext): void {
         return subjects(e).some((x) => x === o.node || (x.length === 25 && (x.startsWith(o.node!) || ids.get(x) === o.node)));
       };
       const ctxState = ss.state;
-      for await (const chunk of ss.log.range(b.id, from, to)) {
+      // With --node, scan from the start so that nodes that joined before --from are known by name.
+      for await (const chunk of ss.log.range(b.id, o.node ? 1 : from, to)) {
         for (const r of chunk) {
           const e = r.event;
           if (e.type === 'NodeJoined' || e.type === 'SwarmInitialized') ids.set(e.nodeId, e.host);
+          if (r.seq < from) continue;
           if (o.type.length && !o.type.includes(e.type)) continue;
           if (!matchNode(e)) continue;
           lines.push(o.json ? jsonEvent(r) : eventLine(r, ctxState, headSeq));

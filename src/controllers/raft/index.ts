@@ -13,6 +13,8 @@ import type { Controller, ControllerDeps, Fact } from '../types.js';
 
 export const ELECTION_TIMEOUT_MIN_MS = 10_000;
 export const ELECTION_TIMEOUT_SPREAD_MS = 10_000;
+/** Raft's tick (raft.go: TickInterval 1 s): timeouts are whole ticks. */
+export const TICK_MS = 1000;
 
 /** Draws every up manager's election timeout; the earliest becomes the candidate. */
 function schedule(state: State, rng: Prng): EngineEvent[] {
@@ -20,7 +22,7 @@ function schedule(state: State, rng: Prng): EngineEvent[] {
   if (up.length === 0) return [];
   let best = { id: up[0]!.id, due: Infinity };
   for (const n of up) {
-    const due = state.sim.nowMs + ELECTION_TIMEOUT_MIN_MS + rng.int(ELECTION_TIMEOUT_SPREAD_MS / 100) * 100;
+    const due = state.sim.nowMs + ELECTION_TIMEOUT_MIN_MS + rng.int(ELECTION_TIMEOUT_SPREAD_MS / TICK_MS) * TICK_MS;
     if (due < best.due) best = { id: n.id, due };
   }
   return [{ type: 'RaftElectionScheduled', dueMs: best.due, candidateId: best.id }];

@@ -38,6 +38,11 @@ function ipMatches(addr: string, exp: string): boolean | null {
   return Math.floor(a / 2 ** (32 - n)) === Math.floor(b / 2 ** (32 - n)) && mask >= 0;
 }
 
+/** A label's value, if the node has that label (own keys only: `node.labels.constructor` is just a missing label). */
+export function labelValue(labels: Record<string, string> | undefined, name: string): string | undefined {
+  return labels && Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : undefined;
+}
+
 /** Does the node satisfy this constraint? Unknown keys never match, with == or != alike. */
 export function matches(s: State, n: SwarmNode, c: Constraint): boolean {
   const key = c.key.toLowerCase();
@@ -58,8 +63,9 @@ export function matches(s: State, n: SwarmNode, c: Constraint): boolean {
       return c.op === '==' ? m : !m;
     }
     default:
-      if (key.startsWith('node.labels.')) return eq(n.labels[c.key.slice('node.labels.'.length)]);
-      if (key.startsWith('engine.labels.')) return eq(h?.labels[c.key.slice('engine.labels.'.length)]);
+      // The label name must be non-empty (`node.labels.` alone is an unknown key) and keeps its case.
+      if (key.length > 'node.labels.'.length && key.startsWith('node.labels.')) return eq(labelValue(n.labels, c.key.slice('node.labels.'.length)));
+      if (key.length > 'engine.labels.'.length && key.startsWith('engine.labels.')) return eq(labelValue(h?.labels, c.key.slice('engine.labels.'.length)));
       return false;
   }
 }

@@ -12,7 +12,7 @@ import { selectNodesById } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Service, State, SwarmNode, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
-import { compile, matchesAll, type Constraint } from './constraints.js';
+import { compile, labelValue, matchesAll, type Constraint } from './constraints.js';
 import { hostPortsInUse } from './ports.js';
 
 /** Filters in swarmkit's pipeline order, with the text their Explain() contributes. */
@@ -123,8 +123,8 @@ function branchOf(prefs: string[], s: State, n: SwarmNode): string[] {
   const h = tget(s.hosts, n.hostname);
   return prefs.map((d) => {
     const lower = d.toLowerCase();
-    if (lower.startsWith('node.labels.')) return n.labels[d.slice('node.labels.'.length)] ?? '';
-    if (lower.startsWith('engine.labels.')) return h?.labels[d.slice('engine.labels.'.length)] ?? '';
+    if (lower.length > 'node.labels.'.length && lower.startsWith('node.labels.')) return labelValue(n.labels, d.slice('node.labels.'.length)) ?? '';
+    if (lower.length > 'engine.labels.'.length && lower.startsWith('engine.labels.')) return labelValue(h?.labels, d.slice('engine.labels.'.length)) ?? '';
     return '';
   });
 }
