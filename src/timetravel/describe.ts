@@ -53,7 +53,7 @@ export function describe(e: EngineEvent, s: State | null): string {
     case 'RaftStepDownScheduled': return `raft: leader cannot reach a quorum; steps down at ${formatDurationMs(e.dueMs)}`;
     case 'RaftStepDownCancelled': return 'raft: quorum is back; the leader stays';
     case 'RaftLeaderElected': return `raft: ${nodeLabel(s, e.nodeId)} elected leader for term ${e.term}`;
-    case 'ServiceCreated': return `service ${e.spec.name} created (${e.spec.mode}${e.spec.mode === 'replicated' ? `, ${e.spec.replicas} replicas` : ''}, ${e.spec.image})`;
+    case 'ServiceCreated': return `service ${e.spec.name} created (${e.spec.mode}${e.spec.mode === 'replicated' ? `, ${e.spec.replicas} replicas` : ''}, ${e.spec.image.split('@')[0]})`;
     case 'ServiceUpdated': return `service ${e.spec.name} ${e.rollback ? 'rolled back' : 'updated'}`;
     case 'ServiceRemoved': return `service ${serviceLabel(s, e.serviceId)} removed`;
     case 'ServiceUpdateStatusChanged': return `service ${serviceLabel(s, e.serviceId)} update ${e.status.state}: ${e.status.message}`;

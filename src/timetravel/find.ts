@@ -2,7 +2,8 @@
 import { reject } from '../commands/rejection.js';
 import { isNodeAlive, selectLeader } from '../state/selectors.js';
 import { tget, tvalues } from '../state/table.js';
-import type { State, SwarmNode } from '../state/types.js';
+import type { Service, State, SwarmNode, Task } from '../state/types.js';
+import { currentTask, serviceSlots } from '../controllers/orchestrator/tasks.js';
 
 export interface Predicate {
   text: string;
@@ -14,7 +15,70 @@ function nodeRef(s: State, ref: string): SwarmNode | undefined {
     ?? tvalues(s.nodes).find((n) => n.hostname === ref) ?? tvalues(s.nodes).find((n) => n.id.startsWith(ref));
 }
 
+function service(s: State, ref: string): Service | undefined {
+  return tvalues(s.services).find((x) => x.spec.name === ref) ?? tget(s.services, ref);
+}
+
+/** Tasks of a service whose observed state is RUNNING (what `service ls` counts). */
+function running(s: State, svc: Service): number {
+  return serviceSlots(s, svc.id).reduce((n, slot) => n + slot.taskIds.filter((id) => tget(s.tasks, id)?.state === 'running').length, 0);
+}
+
+function slotTask(s: State, name: string): Task | undefined {
+  const i = name.lastIndexOf('.');
+  const svc = i > 0 ? service(s, name.slice(0, i)) : undefined;
+  if (!svc) return undefined;
+  const key = name.slice(i + 1);
+  const slot = tvalues(s.slots).find((x) => x.serviceId === svc.id && (String(x.slot) === key || x.nodeId === key || (x.nodeId !== null && tget(s.nodes, x.nodeId)?.hostname === key)));
+  return slot ? currentTask(s, slot) : undefined;
+}
+
 const FORMS: { re: RegExp; make(m: RegExpExecArray): Predicate }[] = [
+  {
+    re: /^service (\S+) has (fewer|less|more) than (\d+) running tasks?$/,
+    make: (m) => ({ text: `service ${m[1]} has ${m[2]} than ${m[3]} running tasks`, test: (s) => {
+      const svc = service(s, m[1]!);
+      if (!svc) return false;
+      const n = running(s, svc);
+      return m[2] === 'more' ? n > Number(m[3]) : n < Number(m[3]);
+    } }),
+  },
+  {
+    re: /^service (\S+) has (?:at least )?(\d+) running tasks?$/,
+    make: (m) => ({ text: `service ${m[1]} has ${m[2]} running tasks`, test: (s) => {
+      const svc = service(s, m[1]!);
+      return !!svc && running(s, svc) >= Number(m[2]);
+    } }),
+  },
+  {
+    re: /^service (\S+) is converged$/,
+    make: (m) => ({ text: `service ${m[1]} is converged`, test: (s) => {
+      const svc = service(s, m[1]!);
+      if (!svc) return false;
+      const want = svc.spec.mode === 'replicated' ? svc.spec.replicas : serviceSlots(s, svc.id).filter((sl) => currentTask(s, sl)).length;
+      return serviceSlots(s, svc.id).filter((sl) => currentTask(s, sl)?.state === 'running').length === want;
+    } }),
+  },
+  {
+    re: /^service (\S+) (exists|is removed)$/,
+    make: (m) => ({ text: `service ${m[1]} ${m[2]}`, test: (s) => (service(s, m[1]!) !== undefined) === (m[2] === 'exists') }),
+  },
+  {
+    re: /^service (\S+) update is (updating|paused|completed|rollback_started|rollback_paused|rollback_completed)$/,
+    make: (m) => ({ text: `service ${m[1]} update is ${m[2]}`, test: (s) => service(s, m[1]!)?.updateStatus?.state === m[2] }),
+  },
+  {
+    re: /^task (\S+) is on (\S+)$/,
+    make: (m) => ({ text: `task ${m[1]} is on ${m[2]}`, test: (s) => {
+      const t = slotTask(s, m[1]!);
+      const n = t?.nodeId ? tget(s.nodes, t.nodeId) : undefined;
+      return !!n && (n.hostname === m[2] || n.id === m[2]);
+    } }),
+  },
+  {
+    re: /^task (\S+) is (pending|assigned|ready|running|failed|complete|shutdown|rejected)$/,
+    make: (m) => ({ text: `task ${m[1]} is ${m[2]}`, test: (s) => slotTask(s, m[1]!)?.state === m[2] }),
+  },
   {
     re: /^node (\S+) is (ready|down|unknown|disconnected)$/,
     make: (m) => ({ text: `node ${m[1]} is ${m[2]}`, test: (s) => nodeRef(s, m[1]!)?.state === m[2] }),
@@ -73,6 +137,8 @@ const FORMS: { re: RegExp; make(m: RegExpExecArray): Predicate }[] = [
 ];
 
 export const PREDICATE_HELP = [
+  'service S has fewer than K running tasks', 'service S has K running tasks', 'service S is converged', 'service S exists|is removed',
+  'service S update is completed|paused|…', 'task S.N is on NODE', 'task S.N is running|failed|…',
   'node NODE is ready|down|unknown', 'node NODE is active|pause|drain', 'node NODE is manager|worker', 'node NODE exists',
   'host HOST is up|down', 'leader is HOST', 'no leader', 'leader changed', 'N nodes are ready|down', 'time >= 30s',
 ];

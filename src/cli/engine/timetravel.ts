@@ -10,8 +10,12 @@ import { evolve, evolveWithPatches } from '../../state/index.js';
 import { plainState } from '../../state/plain.js';
 import { TABLE_SLICES, type State } from '../../state/types.js';
 import { flattenPath, tkeysSorted, type Table } from '../../state/table.js';
-import { describe, subjects } from '../../timetravel/describe.js';
+import { describe, subjects, taskName } from '../../timetravel/describe.js';
 import { diffStates, type EntityChange } from '../../timetravel/diff.js';
+import { summarize } from '../../timetravel/summary.js';
+
+/** Derived indexes: shown by `diff --all` only. */
+const INDEX_SLICES: ReadonlySet<string> = new Set(['slots', 'placements', 'pending', 'delayed']);
 import { compilePredicate } from '../../timetravel/find.js';
 import type { CliContext } from '../context.js';
 import { collect, uintFlag } from '../flags.js';
@@ -137,19 +141,23 @@ export function registerTimeTravel(program: Command, ctx: CliContext): void {
 
   program.command('diff <a> <b>').description('What differs in cluster and network state between two points')
     .option('--json', 'as JSON')
-    .action(async (a: string, bRef: string, o: { json?: boolean }) => {
+    .option('--all', 'also show the indexes the controllers keep (slots, placements, pending, delayed)')
+    .action(async (a: string, bRef: string, o: { json?: boolean; all?: boolean }) => {
       const ss = session();
       await ss.flush();
       const pa = resolvePoint(ss, a);
       const pb = resolvePoint(ss, bRef);
       const sa = await ss.stateAt(pa.branch, pa.seq);
       const sb = await ss.stateAt(pb.branch, pb.seq);
-      const changes = diffStates(sa, sb);
+      const all = diffStates(sa, sb);
+      const changes = o.all ? all : all.filter((c) => !INDEX_SLICES.has(c.slice));
+      const summary = summarize(sa, sb);
       if (o.json) {
-        ctx.io.out(JSON.stringify({ from: pa, to: pb, changes: changes.map(({ before: _b, after: _a, ...c }) => ({ ...c, ...(c.op === 'added' ? { value: _a } : c.op === 'removed' ? { value: _b } : {}) })) }, null, 2) + '\n');
+        ctx.io.out(JSON.stringify({ from: pa, to: pb, summary, changes: changes.map(({ before: _b, after: _a, ...c }) => ({ ...c, ...(c.op === 'added' ? { value: _a } : c.op === 'removed' ? { value: _b } : {}) })) }, null, 2) + '\n');
         return;
       }
       ctx.io.out(`diff ${pa.label} → ${pb.label}: ${changes.length} change${changes.length === 1 ? '' : 's'}\n`);
+      for (const line of summary) ctx.io.out(`  ${line}\n`);
       for (const c of changes) ctx.io.out(renderChange(c, sa, sb));
     });
 
@@ -283,7 +291,24 @@ function entityName(c: EntityChange, sa: State, sb: State): string {
     return `node ${n ? `${n.hostname} (${c.key.slice(0, 12)})` : c.key}`;
   }
   if (c.slice === 'hosts') return `host ${c.key}`;
-  return c.slice;
+  if (c.slice === 'services') {
+    const svc = tget(sb.services, c.key) ?? tget(sa.services, c.key);
+    return `service ${svc ? `${svc.spec.name} (${c.key.slice(0, 12)})` : c.key}`;
+  }
+  if (c.slice === 'tasks') {
+    const t = tget(sb.tasks, c.key) ?? tget(sa.tasks, c.key);
+    const st = tget(sb.tasks, c.key) ? sb : sa;
+    return `task ${t ? `${taskName(st, t.serviceId, t.slot, t.nodeId)} (${c.key.slice(0, 12)})` : c.key}`;
+  }
+  if (c.slice === 'secrets' || c.slice === 'configs') {
+    const tb: Table<{ name: string }> = sb[c.slice];
+    const ta: Table<{ name: string }> = sa[c.slice];
+    const x = tget(tb, c.key) ?? tget(ta, c.key);
+    return `${c.slice.slice(0, -1)} ${x ? x.name : c.key}`;
+  }
+  if (c.slice === 'containers') return `container ${(tget(sb.containers, c.key) ?? tget(sa.containers, c.key))?.name ?? c.key}`;
+  if (c.slice === 'volumes') return `volume ${c.key}`;
+  return c.key ? `${c.slice} ${c.key}` : c.slice;
 }
 
 function renderChange(c: EntityChange, sa: State, sb: State): string {
