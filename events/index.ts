@@ -6,14 +6,16 @@ import type { SimEvent } from './sim.js';
 import type { HostEvent } from './hosts.js';
 import type { SwarmEvent } from './swarm.js';
 import type { ServiceEvent } from './services.js';
+import type { NetworkEvent } from './network.js';
 
 export type * from './sim.js';
 export type * from './hosts.js';
 export type * from './swarm.js';
 export type * from './services.js';
+export type * from './network.js';
 export { TASK_STATE_ORDER } from './services.js';
 
-export type EngineEvent = SimEvent | HostEvent | SwarmEvent | ServiceEvent;
+export type EngineEvent = SimEvent | HostEvent | SwarmEvent | ServiceEvent | NetworkEvent;
 export type EventType = EngineEvent['type'];
 export type EventOf<T extends EventType> = Extract<EngineEvent, { type: T }>;
 
@@ -42,5 +44,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'ServiceUpdateStatusChanged',
   'TaskCreated', 'TaskStateChanged', 'TaskAssigned', 'TaskUnschedulable', 'TaskDesiredStateChanged', 'TaskRemoved',
   'SecretCreated', 'SecretRemoved', 'ConfigCreated', 'ConfigRemoved', 'VolumeCreated', 'VolumeRemoved',
-  'ContainerCreated', 'ContainerStateChanged', 'ContainerRemoved',
+  'ContainerCreated', 'ContainerStateChanged', 'ContainerRemoved', 'ContainerNetworksChanged',
+  'NetworkCreated', 'NetworkRemoved', 'AddressAllocated', 'AddressReleased', 'EndpointCreated', 'EndpointRemoved',
+  'NetnsCreated', 'NetnsRemoved', 'LinkCreated', 'LinkRemoved', 'AddressAssigned', 'RouteAdded', 'RouteRemoved',
+  'IptablesRuleAdded', 'IptablesRuleRemoved', 'IpvsServiceAdded', 'IpvsServiceRemoved', 'IpvsDestinationAdded',
+  'IpvsDestinationRemoved', 'DnsRecordAdded', 'DnsRecordRemoved',
 ];

@@ -254,6 +254,16 @@ export interface ContainerCreated {
   env: string[];
   labels: Record<string, string>;
   mounts: MountSpec[];
+  /** Networks to attach when it runs (IDs), in order; `--link name[:alias]` entries for the default bridge. */
+  networks: string[];
+  links: string[];
+}
+
+/** `docker network connect/disconnect`: the networks a container is attached to when it runs. */
+export interface ContainerNetworksChanged {
+  type: 'ContainerNetworksChanged';
+  containerId: string;
+  networks: string[];
 }
 
 export interface ContainerStateChanged {
@@ -273,4 +283,4 @@ export type ServiceEvent =
   | ServiceCreated | ServiceUpdated | ServiceRemoved | ServiceUpdateStatusChanged
   | TaskCreated | TaskStateChanged | TaskAssigned | TaskUnschedulable | TaskDesiredStateChanged | TaskRemoved
   | SecretCreated | SecretRemoved | ConfigCreated | ConfigRemoved | VolumeCreated | VolumeRemoved
-  | ContainerCreated | ContainerStateChanged | ContainerRemoved;
+  | ContainerCreated | ContainerStateChanged | ContainerRemoved | ContainerNetworksChanged;

@@ -13,6 +13,7 @@ import { registerObjects } from './docker/objects.js';
 import { registerContainers } from './docker/container.js';
 import { registerTask } from './engine/task.js';
 import { registerStack } from './docker/stack.js';
+import { registerNetwork } from './docker/network.js';
 import { registerAdmin } from './engine/admin.js';
 import { readScenario, runScenario } from './engine/scenario.js';
 import { registerTimeTravel } from './engine/timetravel.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext, captured: { text: string }): Comma
   registerContainers(program, ctx, (file, quiet) => runScenario(file, readScenario(file), (argv, io, stdin) => ctx.runLine(argv, io, stdin), ctx.io, { quiet }));
   registerTask(program, ctx);
   registerStack(program, ctx);
+  registerNetwork(program, ctx);
   registerAdmin(program, ctx);
   registerTimeTravel(program, ctx);
   return program;

@@ -7,8 +7,10 @@ import { localId } from '../sim/ids.js';
 import type { Prng } from '../sim/prng.js';
 import { tget, tvalues } from '../state/table.js';
 import type { Container, Host, State, Task } from '../state/types.js';
+import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { daemon, reject } from './rejection.js';
 import { normalizeImage } from './parse.js';
+import { findNetwork } from './networks.js';
 
 /** A container as `docker ps` shows it, whichever kind it is. */
 export interface ContainerView extends Container {
@@ -25,7 +27,9 @@ export function taskContainerName(s: State, t: Task): string {
 
 function taskView(s: State, t: Task, host: string): ContainerView | null {
   if (TASK_STATE_ORDER[t.state] < TASK_STATE_ORDER.preparing || !['preparing', 'ready', 'starting', 'running', 'complete', 'shutdown', 'failed'].includes(t.state)) return null;
-  const svc = tget(s.services, t.serviceId);
+  const service = tget(s.services, t.serviceId);
+  // The container runs the spec its task was made from (an old task keeps its old image).
+  const svc = service ? { ...service, spec: taskSpecOf(service, t) } : undefined;
   const running = t.state === 'running';
   const started = t.runningAtMs !== null;
   const state: ContainerState = running ? 'running' : started ? 'exited' : 'created';
@@ -38,7 +42,7 @@ function taskView(s: State, t: Task, host: string): ContainerView | null {
   return {
     id: t.containerId, name: taskContainerName(s, t), host, image: svc?.spec.image ?? '', command: [...(svc?.spec.command ?? []), ...(svc?.spec.args ?? [])],
     env: svc?.spec.env ?? [], labels, mounts: svc?.spec.mounts ?? [], state, exitCode: t.exitCode ?? 0,
-    createdAtMs: t.createdAtMs, stateAtMs: t.stateAtMs, task: t, hostname: svc?.spec.hostname || t.containerId.slice(0, 12),
+    networks: svc?.spec.networks ?? [], links: [], createdAtMs: t.createdAtMs, stateAtMs: t.stateAtMs, task: t, hostname: svc?.spec.hostname || t.containerId.slice(0, 12),
   };
 }
 
@@ -74,6 +78,11 @@ export function findContainer(s: State, hosts: Host[], ref: string): ContainerVi
 const ADJ = ['admiring', 'brave', 'clever', 'dreamy', 'eager', 'festive', 'gallant', 'hungry', 'jolly', 'keen', 'loving', 'modest', 'nifty', 'quirky', 'relaxed', 'sharp', 'tender', 'upbeat', 'vibrant', 'wizardly'];
 const NAMES = ['albattani', 'babbage', 'curie', 'darwin', 'euclid', 'feynman', 'galileo', 'hopper', 'jennings', 'kepler', 'lovelace', 'mayer', 'noether', 'pasteur', 'ritchie', 'shannon', 'turing', 'villani', 'wozniak', 'yonath'];
 
+/** namesgenerator.GetRandomName(0): `adjective_surname`, for containers and services created without a name. */
+export function randomName(rng: Prng): string {
+  return `${ADJ[rng.int(ADJ.length)]}_${NAMES[rng.int(NAMES.length)]}`;
+}
+
 export interface RunInput {
   name?: string;
   image: string;
@@ -81,6 +90,10 @@ export interface RunInput {
   env: string[];
   labels: Record<string, string>;
   mounts: MountSpec[];
+  /** `--network` values (default: bridge). */
+  networks: string[];
+  /** `--link name[:alias]` */
+  links: string[];
 }
 
 export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): EngineEvent[] {
@@ -92,7 +105,7 @@ export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): Engine
     const other = containersOn(s, h).find((c) => c.name === name);
     if (other) daemon(`Conflict. The container name "/${name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
   } else {
-    name = `${ADJ[rng.int(ADJ.length)]}_${NAMES[rng.int(NAMES.length)]}`;
+    name = randomName(rng);
   }
   const out: EngineEvent[] = [];
   for (const m of input.mounts) {
@@ -100,14 +113,33 @@ export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): Engine
       out.push({ type: 'VolumeCreated', host: h.name, name: m.source, driver: 'local', labels: {}, options: {} });
     }
   }
-  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: normalizeImage(input.image), command: input.command, env: input.env, labels: input.labels, mounts: input.mounts });
+  const nets = (input.networks.length ? input.networks : ['bridge']).map((ref) => {
+    const n = findNetwork(s, h, ref);
+    if (!n) daemon(`network ${ref} not found`);
+    if (n.scope === 'swarm' && !n.attachable) daemon(`Could not attach to network ${ref}: rpc error: code = PermissionDenied desc = network ${ref} not manually attachable`);
+    return n;
+  });
+  if (nets.length > 1 && nets.some((n) => n.driver === 'host' || n.driver === 'null')) daemon('conflicting options: cannot attach both user-defined and non-user-defined network-modes');
+  for (const l of input.links) {
+    const [target] = l.split(':');
+    if (!target) reject(l === '' ? 'empty string specified for links' : `bad format for links: ${l}`);
+    const c = containersOn(s, h).find((x) => x.name === target || x.id.startsWith(target));
+    if (!c || c.state !== 'running') daemon(`could not get container for ${target}`);
+  }
+  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: normalizeImage(input.image), command: input.command, env: input.env, labels: input.labels, mounts: input.mounts, networks: nets.map((n) => n.id), links: input.links });
   out.push({ type: 'ContainerStateChanged', containerId: id, from: 'created', to: 'running', exitCode: 0 });
   return out;
 }
 
-/** The container exits with `code` (kill: 137, stop: 0); for a task, the agent reports it. */
-export function decideExit(c: ContainerView, code: number): EngineEvent[] {
-  if (c.state !== 'running') daemon(`Cannot kill container: ${c.name}: container ${c.id} is not running`);
+/**
+ * The container exits with `code` (kill: 137, stop: 0); for a task, the agent reports it. Stopping a
+ * container that is not running is no error (dockerd answers 304 Not Modified); killing one is.
+ */
+export function decideExit(c: ContainerView, code: number, verb: 'kill' | 'stop' = 'kill'): EngineEvent[] {
+  if (c.state !== 'running') {
+    if (verb === 'stop') return [];
+    daemon(`container ${c.id} is not running`);
+  }
   if (c.task) {
     const t = c.task;
     if (code === 0) return [{ type: 'TaskStateChanged', taskId: t.id, from: t.state, to: 'complete', message: 'finished', err: '', exitCode: 0 }];

@@ -4,8 +4,11 @@
  */
 import type { ContainerView } from './containers.js';
 import { unseal } from './objects.js';
+import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { tget } from '../state/table.js';
 import type { State } from '../state/types.js';
+import { endpointsOf } from '../net/local.js';
+import { ipAddr, ipRoute, nslookup, ping } from '../net/views.js';
 
 export interface ExecResult {
   stdout: string;
@@ -19,12 +22,13 @@ const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0 });
 function files(s: State, c: ContainerView): Map<string, string> {
   const out = new Map<string, string>([['/etc/hostname', `${c.hostname}\n`]]);
   const svc = c.task ? tget(s.services, c.task.serviceId) : undefined;
-  if (svc && s.swarm) {
-    for (const r of svc.spec.secrets) {
+  const spec = svc && c.task ? taskSpecOf(svc, c.task) : undefined;
+  if (spec && s.swarm) {
+    for (const r of spec.secrets) {
       const sec = tget(s.secrets, r.id);
       if (sec) out.set(r.target.startsWith('/') ? r.target : `/run/secrets/${r.target}`, unseal(s.swarm, sec.sealed).toString('utf8'));
     }
-    for (const r of svc.spec.configs) {
+    for (const r of spec.configs) {
       const cfg = tget(s.configs, r.id);
       if (cfg) out.set(r.target.startsWith('/') ? r.target : `/${r.target}`, Buffer.from(cfg.data, 'base64').toString('utf8'));
     }
@@ -75,6 +79,23 @@ export function execIn(s: State, c: ContainerView, argv: string[]): ExecResult {
       if (args[0] === '-c' && args[1] !== undefined) return execIn(s, c, args[1].trim().split(/\s+/));
       return notFound(cmd);
     default:
-      return notFound(cmd);
+      return netTool(s, c, cmd, args) ?? notFound(cmd);
+  }
+}
+
+/** Network tools inside the container's network namespace (src/net/views.ts). */
+function netTool(s: State, c: ContainerView, cmd: string, args: string[]): ExecResult | null {
+  const sandbox = c.id.slice(0, 12);
+  const eps = endpointsOf(s, c.host, sandbox);
+  switch (cmd) {
+    case 'ip': {
+      const sub = args[0] ?? '';
+      if (['a', 'addr', 'address'].includes(sub)) return { stdout: ipAddr(s, c.host, sandbox), stderr: '', code: 0 };
+      if (['r', 'route', 'ro'].includes(sub)) return { stdout: ipRoute(s, c.host, sandbox), stderr: '', code: 0 };
+      return { stdout: '', stderr: `Object "${sub}" is unknown, try "ip help".`, code: 1 };
+    }
+    case 'ping': return ping(s, c, eps, args);
+    case 'nslookup': return nslookup(s, c, eps, args);
+    default: return null;
   }
 }

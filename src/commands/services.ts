@@ -6,6 +6,7 @@ import { swarmId } from '../sim/ids.js';
 import type { Prng } from '../sim/prng.js';
 import { tget, tvalues } from '../state/table.js';
 import type { Service, State } from '../state/types.js';
+import { randomName } from './containers.js';
 import { daemon, reject, rpc } from './rejection.js';
 import { nameError, normalizeImage } from './parse.js';
 
@@ -116,7 +117,9 @@ export function allocatePorts(s: State, spec: ServiceSpec, self: Service | null)
   return out;
 }
 
-export function decideServiceCreate(s: State, spec: ServiceSpec, rng: Prng): EngineEvent[] {
+export function decideServiceCreate(s: State, requested: ServiceSpec, rng: Prng): EngineEvent[] {
+  // dockerd names a service created without --name (daemon/cluster/convert ServiceSpecToGRPC).
+  const spec = requested.name === '' ? { ...requested, name: randomName(rng) } : requested;
   validateSpec(spec);
   if (tvalues(s.services).some((x) => x.spec.name === spec.name)) {
     rpc('AlreadyExists', `name conflicts with an existing object: service ${spec.name} already exists`);

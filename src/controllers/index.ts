@@ -3,6 +3,7 @@ import { agentController } from './agent/index.js';
 import { allocatorController } from './allocator/index.js';
 import { constraintEnforcerController } from './constraintenforcer/index.js';
 import { livenessController } from './liveness/index.js';
+import { netAgentController } from './netagent/index.js';
 import { orchestratorController } from './orchestrator/index.js';
 import { raftController } from './raft/index.js';
 import { reaperController } from './reaper/index.js';
@@ -12,6 +13,6 @@ import { updaterController } from './updater/index.js';
 
 export const CONTROLLERS: readonly Controller[] = [
   raftController, livenessController, constraintEnforcerController, orchestratorController, updaterController, allocatorController,
-  schedulerController, agentController, reaperController,
+  schedulerController, agentController, reaperController, netAgentController,
 ];
 export type { Controller, Fact, ControllerDeps } from './types.js';

@@ -10,7 +10,7 @@ export function hostsReducer(s: State, e: EngineEvent): void {
       invariant(!tget(s.hosts, e.name), `host ${e.name} is new`);
       tset<Host>(s.hosts, e.name, {
         name: e.name, ip: e.ip, nanoCpus: e.nanoCpus, memoryBytes: e.memoryBytes, os: e.os, arch: e.arch,
-        labels: e.labels, engineVersion: e.engineVersion, up: true, changedAtMs: s.sim.nowMs, nodeId: null,
+        labels: e.labels, engineVersion: e.engineVersion, up: true, changedAtMs: s.sim.nowMs, nodeId: null, nextIfIndex: 2, ruleSeq: 0,
       });
       return;
     case 'HostCrashed': {
@@ -35,6 +35,14 @@ export function hostsReducer(s: State, e: EngineEvent): void {
       return;
     case 'NodeLeft':
       host(s, e.host).nodeId = null;
+      return;
+    case 'LinkCreated': {
+      const h = host(s, e.host);
+      if (e.ifIndex >= h.nextIfIndex) h.nextIfIndex = e.ifIndex + 1;
+      return;
+    }
+    case 'IptablesRuleAdded':
+      host(s, e.host).ruleSeq++;
       return;
     default:
       return;

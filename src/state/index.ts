@@ -8,6 +8,8 @@ import { swarmReducer } from './swarm.js';
 import { servicesReducer } from './services.js';
 import { tasksReducer } from './tasks.js';
 import { objectsReducer } from './objects.js';
+import { networksReducer } from './networks.js';
+import { kernelReducer } from './kernel.js';
 import { emptyTable } from './table.js';
 import type { State } from './types.js';
 
@@ -18,7 +20,7 @@ enablePatches();
 export type { State } from './types.js';
 
 const SLICES: ReadonlyArray<(s: State, e: EngineEvent) => void> = [
-  simReducer, hostsReducer, swarmReducer, nodesReducer, servicesReducer, tasksReducer, objectsReducer,
+  simReducer, hostsReducer, swarmReducer, nodesReducer, servicesReducer, tasksReducer, objectsReducer, networksReducer, kernelReducer,
 ];
 
 /** The state before event 1. */
@@ -38,6 +40,15 @@ export function initialState(): State {
     configs: emptyTable(),
     volumes: emptyTable(),
     containers: emptyTable(),
+    networks: emptyTable(),
+    addresses: emptyTable(),
+    endpoints: emptyTable(),
+    netns: emptyTable(),
+    links: emptyTable(),
+    routes: emptyTable(),
+    rules: emptyTable(),
+    ipvs: emptyTable(),
+    dns: emptyTable(),
   };
 }
 

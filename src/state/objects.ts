@@ -30,9 +30,15 @@ export function objectsReducer(s: State, e: EngineEvent): void {
     case 'ContainerCreated':
       tset<Container>(s.containers, e.containerId, {
         id: e.containerId, host: e.host, name: e.name, image: e.image, command: e.command, env: e.env, labels: e.labels,
-        mounts: e.mounts, state: 'created', exitCode: 0, createdAtMs: now, stateAtMs: now,
+        mounts: e.mounts, networks: e.networks, links: e.links, state: 'created', exitCode: 0, createdAtMs: now, stateAtMs: now,
       });
       return;
+    case 'ContainerNetworksChanged': {
+      const c = tget(s.containers, e.containerId);
+      invariant(c, `container ${e.containerId} exists`);
+      c.networks = e.networks;
+      return;
+    }
     case 'ContainerStateChanged': {
       const c = tget(s.containers, e.containerId);
       invariant(c && c.state === e.from, `container ${e.containerId} was ${e.from}`);

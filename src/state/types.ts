@@ -27,6 +27,10 @@ export interface Host {
   changedAtMs: number;
   /** The swarm node this host's daemon currently is, if it is in the swarm. */
   nodeId: string | null;
+  /** The next interface index the host's kernel hands out. */
+  nextIfIndex: number;
+  /** Counter of rules added on this host (orders iptables listings). */
+  ruleSeq: number;
 }
 
 export interface RaftState {
@@ -175,10 +179,103 @@ export interface Container {
   env: string[];
   labels: Record<string, string>;
   mounts: MountSpec[];
+  networks: string[];
+  links: string[];
   state: ContainerState;
   exitCode: number;
   createdAtMs: number;
   stateAtMs: number;
+}
+
+export interface Network {
+  id: string;
+  name: string;
+  driver: 'bridge' | 'host' | 'null' | 'overlay';
+  scope: 'local' | 'swarm';
+  host: string | null;
+  subnet: string;
+  gateway: string;
+  ipRange: string;
+  vni: number;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  createdAtMs: number;
+  version: number;
+  /** IPAM cursor (see src/net/ipam.ts). */
+  pool: { next: number; released: number[] };
+}
+
+export interface Address {
+  networkId: string;
+  ip: string;
+  owner: { kind: 'task' | 'vip' | 'node' | 'container' | 'gateway'; id: string };
+}
+
+export interface Endpoint {
+  id: string;
+  networkId: string;
+  host: string;
+  sandbox: string;
+  containerId: string;
+  name: string;
+  ip: string;
+  mac: string;
+  ifName: string;
+}
+
+export interface Netns {
+  host: string;
+  name: string;
+  createdAtMs: number;
+}
+
+export interface Link {
+  host: string;
+  netns: string;
+  name: string;
+  kind: 'bridge' | 'vxlan' | 'veth';
+  ifIndex: number;
+  mtu: number;
+  mac: string;
+  peer: number;
+  master: string;
+  /** CIDRs assigned to it. */
+  addrs: string[];
+}
+
+export interface Route {
+  host: string;
+  netns: string;
+  dst: string;
+  via: string;
+  dev: string;
+  src: string;
+}
+
+export interface Rule {
+  host: string;
+  netns: string;
+  rule: import('../../events/index.js').IptablesRule;
+  /** Insertion order (rules print in order within a chain). */
+  seq: number;
+}
+
+export interface IpvsService {
+  host: string;
+  netns: string;
+  fwmark: number;
+  serviceId: string;
+  networkId: string;
+  dests: string[];
+}
+
+export interface DnsRecord {
+  networkId: string;
+  name: string;
+  ips: string[];
 }
 
 export interface State {
@@ -199,9 +296,26 @@ export interface State {
   /** Keyed `host/name`. */
   volumes: Table<Volume>;
   containers: Table<Container>;
+  networks: Table<Network>;
+  /** Keyed `networkId/ip`. */
+  addresses: Table<Address>;
+  endpoints: Table<Endpoint>;
+  /** Keyed `host/name`. */
+  netns: Table<Netns>;
+  /** Keyed `host/netns/name` (netns '' is the host's root namespace). */
+  links: Table<Link>;
+  /** Keyed `host/netns/dst/dev`. */
+  routes: Table<Route>;
+  /** Keyed `host/netns/table/chain/<rule digest>`. */
+  rules: Table<Rule>;
+  /** Keyed `host/netns/fwmark`. */
+  ipvs: Table<IpvsService>;
+  /** Keyed `networkId/name`. */
+  dns: Table<DnsRecord>;
 }
 
 /** The slices stored as Tables (used to flatten patch paths and to hash per entity). */
 export const TABLE_SLICES: ReadonlySet<string> = new Set([
   'hosts', 'nodes', 'services', 'tasks', 'slots', 'placements', 'pending', 'delayed', 'secrets', 'configs', 'volumes', 'containers',
+  'networks', 'addresses', 'endpoints', 'netns', 'links', 'routes', 'rules', 'ipvs', 'dns',
 ]);

@@ -26,6 +26,11 @@ function taskLabel(s: State | null, taskId: string): string {
   return t ? `${taskName(s, t.serviceId, t.slot, t.nodeId)} (${taskId.slice(0, 12)})` : taskId.slice(0, 12);
 }
 
+function networkLabel(s: State | null, id: string): string {
+  const n = s ? tget(s.networks, id) : undefined;
+  return n ? n.name : id.slice(0, 12);
+}
+
 function containerLabel(s: State | null, id: string): string {
   const c = s ? tget(s.containers, id) : undefined;
   return c ? c.name : id.slice(0, 12);
@@ -71,7 +76,29 @@ export function describe(e: EngineEvent, s: State | null): string {
     case 'VolumeRemoved': return `volume ${e.name.slice(0, 24)} removed from ${e.host}`;
     case 'ContainerCreated': return `container ${e.name} (${e.containerId.slice(0, 12)}) created on ${e.host}`;
     case 'ContainerStateChanged': return `container ${containerLabel(s, e.containerId)} ${e.from} → ${e.to}${e.to === 'exited' ? ` (${e.exitCode})` : ''}`;
+    case 'ContainerNetworksChanged': return `container ${containerLabel(s, e.containerId)} networks: ${e.networks.map((n) => networkLabel(s, n)).join(', ') || 'none'}`;
     case 'ContainerRemoved': return `container ${e.containerId.slice(0, 12)} removed`;
+    case 'NetworkCreated': return `network ${e.name} created (${e.driver}, ${e.scope}${e.host ? ` on ${e.host}` : ''}${e.subnet ? `, ${e.subnet}` : ''}${e.vni ? `, VNI ${e.vni}` : ''})`;
+    case 'NetworkRemoved': return `network ${networkLabel(s, e.networkId)} removed`;
+    case 'AddressAllocated': return `${networkLabel(s, e.networkId)}: ${e.ip} allocated to ${e.owner.kind} ${e.owner.id.slice(0, 12)}`;
+    case 'AddressReleased': return `${networkLabel(s, e.networkId)}: ${e.ip} released`;
+    case 'EndpointCreated': return `endpoint ${e.name} on ${networkLabel(s, e.networkId)}: ${e.ifName} ${e.ip} in ${e.sandbox} on ${e.host}`;
+    case 'EndpointRemoved': return `endpoint ${e.endpointId.slice(0, 12)} removed`;
+    case 'NetnsCreated': return `${e.host}: netns ${e.netns} created`;
+    case 'NetnsRemoved': return `${e.host}: netns ${e.netns} removed`;
+    case 'LinkCreated': return `${e.host}: ${e.kind} ${e.name}${e.kind === 'veth' ? `@if${e.peer}` : ''} (index ${e.ifIndex}) in ${e.netns || 'the root namespace'}${e.master ? `, master ${e.master}` : ''}`;
+    case 'LinkRemoved': return `${e.host}: ${e.name} removed from ${e.netns || 'the root namespace'}`;
+    case 'AddressAssigned': return `${e.host}: ${e.cidr} on ${e.ifName} in ${e.netns || 'the root namespace'}`;
+    case 'RouteAdded': return `${e.host}: route ${e.dst}${e.via ? ` via ${e.via}` : ''} dev ${e.dev} in ${e.netns || 'the root namespace'}`;
+    case 'RouteRemoved': return `${e.host}: route ${e.dst} dev ${e.dev} removed from ${e.netns || 'the root namespace'}`;
+    case 'IptablesRuleAdded': return `${e.host}: iptables -t ${e.rule.table} -A ${e.rule.chain} … -j ${e.rule.target} in ${e.netns || 'the root namespace'}`;
+    case 'IptablesRuleRemoved': return `${e.host}: iptables -t ${e.rule.table} -D ${e.rule.chain} … -j ${e.rule.target} in ${e.netns || 'the root namespace'}`;
+    case 'IpvsServiceAdded': return `${e.host}: IPVS FWM ${e.fwmark} rr in ${e.netns}`;
+    case 'IpvsServiceRemoved': return `${e.host}: IPVS FWM ${e.fwmark} removed from ${e.netns}`;
+    case 'IpvsDestinationAdded': return `${e.host}: IPVS FWM ${e.fwmark} → ${e.ip} in ${e.netns}`;
+    case 'IpvsDestinationRemoved': return `${e.host}: IPVS FWM ${e.fwmark} ↛ ${e.ip} in ${e.netns}`;
+    case 'DnsRecordAdded': return `DNS on ${networkLabel(s, e.networkId)}: ${e.name} → ${e.ip}`;
+    case 'DnsRecordRemoved': return `DNS on ${networkLabel(s, e.networkId)}: ${e.name} ↛ ${e.ip}`;
     default: return assertNever(e);
   }
 }
@@ -80,6 +107,6 @@ export function describe(e: EngineEvent, s: State | null): string {
 export function subjects(e: EngineEvent): string[] {
   const out: string[] = [];
   const r = e as unknown as Record<string, unknown>;
-  for (const k of ['nodeId', 'host', 'name', 'candidateId', 'serviceId', 'taskId']) if (typeof r[k] === 'string') out.push(r[k] as string);
+  for (const k of ['nodeId', 'host', 'name', 'candidateId', 'serviceId', 'taskId', 'networkId']) if (typeof r[k] === 'string') out.push(r[k] as string);
   return out;
 }

@@ -41,9 +41,10 @@ function container(ctx: CliContext, ref: string): ContainerView {
   return findContainer(state(ctx), scope(ctx), ref) ?? daemon(`No such container: ${ref}`);
 }
 
+/** STATUS as docker ps prints it (moby container State.String: go-units HumanDuration, capitalised). */
 function status(s: State, c: ContainerView): string {
-  const since = humanDuration(s.sim.nowMs - c.stateAtMs);
-  if (c.state === 'running') return `Up ${since === 'less than a second' ? 'Less than a second' : since}`;
+  const since = cap(humanDuration(s.sim.nowMs - c.stateAtMs));
+  if (c.state === 'running') return `Up ${since}`;
   if (c.state === 'created') return 'Created';
   return `Exited (${c.exitCode}) ${since} ago`;
 }
@@ -86,17 +87,19 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
     .option('--mount <mount>', 'Attach a filesystem mount to the container', (v: string, prev: ReturnType<typeof parseMount>[] = []) => {
       try { return [...prev, parseMount(v)]; } catch (e) { return invalidArg(v, '--mount', (e as Error).message); }
     }, [])
+    .option('--network, --net <network>', 'Connect a container to a network', collect, [])
+    .option('--link <link>', 'Add link to another container', collect, [])
     .option('--rm', 'Automatically remove the container when it exits')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('--restart <policy>', 'Restart policy to apply when a container exits', 'no')
-    .action(async (image: string, cmd: string[], o: { quiet?: boolean; name?: string; env: string[]; label: string[]; volume: ReturnType<typeof parseMount>[]; mount: ReturnType<typeof parseMount>[] }) => {
+    .action(async (image: string, cmd: string[], o: { quiet?: boolean; name?: string; env: string[]; label: string[]; volume: ReturnType<typeof parseMount>[]; mount: ReturnType<typeof parseMount>[]; net: string[]; link: string[] }) => {
       if (image.endsWith('.swarm')) {
         if (cmd.length) reject(`"engine run" takes one scenario file`);
         return runScenarioFile(image, !!o.quiet);
       }
       const h = host(ctx);
-      const r = await decide(ctx, (s, rng) => decideRun(s, h, { name: o.name, image, command: cmd, env: o.env, labels: kvList(o.label), mounts: [...o.volume, ...o.mount] }, rng));
+      const r = await decide(ctx, (s, rng) => decideRun(s, h, { name: o.name, image, command: cmd, env: o.env, labels: kvList(o.label), mounts: [...o.volume, ...o.mount], networks: o.net, links: o.link }, rng));
       const e = r.events.find((x) => x.event.type === 'ContainerCreated')!.event as { containerId: string };
       ctx.io.out(`${e.containerId}\n`);
     });
@@ -139,7 +142,7 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
         for (const ref of refs) {
           try {
             const c = container(ctx, ref);
-            await decide(ctx, () => decideExit(c, exit));
+            await decide(ctx, () => decideExit(c, exit, verb));
             ctx.io.out(`${ref}\n`);
           } catch (e) {
             if (!(e instanceof Rejection)) throw e;

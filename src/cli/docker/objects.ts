@@ -20,14 +20,25 @@ const ago = (s: State, ms: number): string => {
   return `${h[0]!.toUpperCase()}${h.slice(1)} ago`;
 };
 
+/**
+ * docker/cli readSecretData (secret/create.go) and readConfigData (config/create.go): the data, or the
+ * CLI's error; `config create` wraps it in `error reading content from "FILE": …`.
+ */
 function readData(ctx: CliContext, file: string | undefined, kind: string): Buffer {
-  if (file === undefined) reject(`"docker ${kind} create" requires exactly 2 arguments.`);
-  if (file === '-') return ctx.stdin();
-  try {
-    return readFileSync(file);
-  } catch {
-    return reject(`open ${file}: no such file or directory`);
+  const fail = (why: string): never => reject(kind === 'config' ? `error reading content from ${JSON.stringify(file ?? '')}: ${why}` : why);
+  if (file === undefined || file === '') return fail(`${kind} file is required`);
+  const from = file === '-' ? 'STDIN' : file;
+  let data: Buffer;
+  if (file === '-') data = ctx.stdin();
+  else {
+    try {
+      data = readFileSync(file);
+    } catch {
+      return fail(`error reading from ${file}: open ${file}: no such file or directory`);
+    }
   }
+  if (data.length === 0) fail(`error reading from ${from}: data is empty`);
+  return data;
 }
 
 export function registerObjects(program: Command, ctx: CliContext): void {

@@ -117,7 +117,6 @@ export function registerService(program: Command, ctx: CliContext): void {
           reject(`invalid scale specifier '${a}'.\nSee 'docker service scale --help'.\n\nUsage:  docker service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]\n\nScale one or multiple replicated services`);
         }
       }
-      requireServiceManager(ctx);
       const errs: string[] = [];
       const done: string[] = [];
       for (const a of args) {
@@ -127,8 +126,11 @@ export function registerService(program: Command, ctx: CliContext): void {
           continue;
         }
         try {
+          // docker/cli runScale: each service is inspected, then updated; a refusal (not a manager,
+          // no leader, no such service) is reported per service, as `web: Error response from daemon: …`.
+          requireServiceManager(ctx);
           await decide(ctx, (s) => decideServiceScale(s, name, Number(val)));
-          ctx.io.out(`${name} scaled to ${val}\n`);
+          ctx.io.out(`${name} scaled to ${Number(val)}\n`);
           done.push(name);
         } catch (e) {
           if (!(e instanceof Rejection)) throw e;

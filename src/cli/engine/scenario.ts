@@ -117,7 +117,7 @@ export async function runScenario(file: string, source: string, run: LineRunner,
       if (e instanceof Rejection) throw new Rejection(`${file}:${line.lineNo}: ${e.message}`);
       throw e;
     }
-    if (argv[0] === 'run') throw new Rejection(`${file}:${line.lineNo}: a scenario cannot run another scenario`);
+    if (argv[0] === 'run' && argv.some((a) => a.endsWith('.swarm'))) throw new Rejection(`${file}:${line.lineNo}: a scenario cannot run another scenario`);
     const lineIo = opts.quiet ? new BufferIo() : io;
     const errIo = new BufferIo();
     const code = await run(argv, { out: (t) => lineIo.out(t), err: (t) => errIo.err(t) }, stdin ?? undefined);

@@ -1,6 +1,7 @@
 /** Views of services and tasks: `service ls`, `service ps`, `service inspect`, convergence progress. */
 import { TASK_STATE_ORDER, type PortConfig, type ServiceSpec, type UpdateConfig } from '../../../events/index.js';
 import { imageWithoutDigest } from '../../commands/parse.js';
+import { taskSpecOf } from '../../controllers/orchestrator/spec.js';
 import { currentTask, serviceSlots, slotTasks } from '../../controllers/orchestrator/tasks.js';
 import { humanDuration, rfc3339Nano } from '../../sim/clock.js';
 import { naturalLess } from '../../state/selectors.js';
@@ -75,27 +76,38 @@ export function taskDisplayName(s: State, t: Task): string {
   return `${svc ? svc.spec.name : t.serviceId}.${t.slot > 0 ? t.slot : t.nodeId}`;
 }
 
-/** The tasks `service ps` lists, in docker/cli's order: by name (slot), newest first within a slot. */
+/**
+ * The tasks `service ps` lists, in docker/cli's order (task/print.go tasksSortable): by display name,
+ * naturally (`web.2` before `web.10`, several services merged), newest first within a slot; the older
+ * rows of a slot are its children (` \_ web.1`).
+ */
 export function tasksForPs(s: State, services: Service[], filter: (t: Task) => boolean = () => true): { task: Task; child: boolean }[] {
-  const out: { task: Task; child: boolean }[] = [];
+  const rows: { task: Task; name: string; order: number }[] = [];
+  const seen = new Set<string>();
   for (const svc of services) {
-    const slots = serviceSlots(s, svc.id).sort((a, b) => a.slot - b.slot || naturalLess(String(a.nodeId), String(b.nodeId)));
-    for (const slot of slots) {
-      const tasks = slotTasks(s, slot).filter(filter).sort((a, b) => b.createdAtMs - a.createdAtMs || TASK_STATE_ORDER[a.state] - TASK_STATE_ORDER[b.state] || slot.taskIds.indexOf(b.id) - slot.taskIds.indexOf(a.id));
-      tasks.forEach((task, i) => out.push({ task, child: i > 0 }));
+    if (seen.has(svc.id)) continue;
+    seen.add(svc.id);
+    for (const slot of serviceSlots(s, svc.id)) {
+      slotTasks(s, slot).forEach((task, order) => {
+        if (filter(task)) rows.push({ task, name: taskDisplayName(s, task), order });
+      });
     }
   }
-  return out;
+  rows.sort((a, b) => naturalLess(a.name, b.name) || b.task.createdAtMs - a.task.createdAtMs
+    || TASK_STATE_ORDER[a.task.state] - TASK_STATE_ORDER[b.task.state] || b.order - a.order);
+  return rows.map((r, i) => ({ task: r.task, child: i > 0 && rows[i - 1]!.name === r.name }));
 }
 
 export function taskRow(s: State, t: Task, child: boolean, noTrunc: boolean): Record<string, string> {
   const svc = tget(s.services, t.serviceId);
   const node = t.nodeId ? tget(s.nodes, t.nodeId) : undefined;
   let err = t.err;
-  if (err && !noTrunc && [...err].length > 29) err = [...err].slice(0, 29).join('') + '…';
-  const hostPorts = (svc?.spec.ports ?? []).filter((p) => p.publishMode === 'host' && t.state === 'running')
+  // docker/cli task formatter: formatter.Ellipsis(err, 30) keeps 30 characters, or 29 and `…`.
+  if (err && !noTrunc && [...err].length > 30) err = [...err].slice(0, 29).join('') + '…';
+  const spec = svc ? taskSpecOf(svc, t) : undefined;
+  const hostPorts = (spec?.ports ?? []).filter((p) => p.publishMode === 'host' && t.state === 'running')
     .map((p) => `*:${p.publishedPort}->${p.targetPort}/${p.protocol}`).join(',');
-  const image = svc ? (noTrunc ? svc.spec.image : imageWithoutDigest(svc.spec.image)) : '';
+  const image = spec ? (noTrunc ? spec.image : imageWithoutDigest(spec.image)) : '';
   return {
     ID: noTrunc ? t.id : t.id.slice(0, 12), Name: `${child ? ' \\_ ' : ''}${taskDisplayName(s, t)}`, Image: image,
     Node: node ? node.hostname : t.nodeId ?? '', DesiredState: cap(t.desiredState), CurrentState: currentState(s, t),
@@ -209,6 +221,8 @@ const BAR = '[==================================================>]';
 /** The final frame of docker's convergence progress (`overall progress: …`, one line per task, `verify: …`). */
 export function convergence(s: State, svc: Service, ref: string, rollback = false): string {
   let out = rollback ? `rollback: ${svc.updateStatus?.message ?? 'manually requested rollback'}\n` : '';
+  // docker/cli progress.go writeOverallProgress: a rollback reads `rolling back update: N out of M tasks`.
+  const rolling = rollback || svc.updateStatus?.state.startsWith('rollback') ? 'rolling back update: ' : '';
   const lines: string[] = [];
   let done = 0;
   if (svc.spec.mode === 'replicated') {
@@ -219,14 +233,14 @@ export function convergence(s: State, svc: Service, ref: string, rollback = fals
       lines.push(`${i}/${n}: ${progressText(t)}`);
       if (t?.state === 'running') done++;
     }
-    out += `overall progress: ${done} out of ${n} tasks\n`;
+    out += `overall progress: ${rolling}${done} out of ${n} tasks\n`;
   } else {
     const tasks = serviceSlots(s, svc.id).map((slot) => currentTask(s, slot)).filter((t): t is Task => !!t);
     for (const t of tasks) {
       lines.push(`${t.nodeId!.slice(0, 12)}: ${progressText(t)}`);
       if (t.state === 'running') done++;
     }
-    out += `overall progress: ${done} out of ${tasks.length} tasks\n`;
+    out += `overall progress: ${rolling}${done} out of ${tasks.length} tasks\n`;
   }
   out += lines.map((l) => l + '\n').join('');
   const status = svc.updateStatus?.state;

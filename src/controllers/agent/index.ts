@@ -10,6 +10,7 @@ import type { Prng } from '../../sim/prng.js';
 import { isNodeAlive } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { State, Task } from '../../state/types.js';
+import { taskSpecOf } from '../orchestrator/spec.js';
 import { tasksOnNode } from '../orchestrator/tasks.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
@@ -36,14 +37,19 @@ function prepare(s: State, t: Task, host: string, rng: Prng): EngineEvent[] {
   const out: EngineEvent[] = [];
   let st = t.state;
   const svc = tget(s.services, t.serviceId);
+  const spec = svc ? taskSpecOf(svc, t) : undefined;
+  if (spec && st === 'assigned') {
+    // dockerd validates the mounts when it builds the task's controller; swarmkit's exec.Resolve
+    // rejects a task whose controller cannot be made before it starts: ASSIGNED → REJECTED.
+    for (const m of spec.mounts) {
+      const err = mountError(m);
+      if (err) return [change(t, st, 'rejected', 'resolving controller failed', err)];
+    }
+  }
   for (const [to, msg] of STEPS) {
     if (TASK_STATE_ORDER[st] >= TASK_STATE_ORDER[to]) continue;
-    if (to === 'ready' && svc) {
-      for (const m of svc.spec.mounts) {
-        const err = mountError(m);
-        if (err) return [...out, change(t, st, 'rejected', 'preparing', err)];
-      }
-      for (const m of svc.spec.mounts) {
+    if (to === 'ready' && spec) {
+      for (const m of spec.mounts) {
         if (m.type !== 'volume') continue;
         const name = m.source || localId(rng);
         if (!tget(s.volumes, `${host}/${name}`) || !m.source) {
@@ -111,9 +117,10 @@ export function agentReact({ event: e, state: s }: Fact, deps: ControllerDeps): 
       return t ? drive(s, t, deps.rng()) : [];
     }
     case 'HostBooted':
+      // Everything the rebooted agent does to its tasks happens here. The dispatcher marking the node
+      // Ready again (NodeStatusChanged, queued in the same round) must not drive them a second time:
+      // the changes emitted here are not applied yet, so a second pass would repeat them.
       return rebooted(s, e.name, deps.rng());
-    case 'NodeStatusChanged':
-      return e.to === 'ready' ? tasksOnNode(s, e.nodeId).flatMap((t) => drive(s, t, deps.rng())) : [];
     default:
       return [];
   }

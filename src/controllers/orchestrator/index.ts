@@ -52,15 +52,19 @@ export function reconcileReplicated(s: State, svc: Service, rng: Prng): EngineEv
       need--;
     }
   } else if (slots.length > want) {
-    // Running first, then by slot; number each as the nth copy on its node; keep the first N.
+    // Running first, then by slot; number each as the nth copy on its node; keep the first N. A slot
+    // that is not exactly one task on a node (unassigned, or two tasks meant to run) is numbered -1,
+    // which sorts last: it goes first (replicated/services.go reconcile, slot.go slotsByIndex).
     const sorted = [...slots].sort((a, b) => Number(b.task!.state === 'running') - Number(a.task!.state === 'running') || a.slot.slot - b.slot.slot);
     const perNode = new Map<string, number>();
     const ranked = sorted.map((x, i) => {
-      const k = x.task!.nodeId ?? `unassigned-${i}`;
+      const updatable = slotTasks(s, x.slot).filter(wantsToRun);
+      const k = x.task!.nodeId;
+      if (updatable.length !== 1 || !k) return { ...x, nth: Infinity, i };
       const nth = (perNode.get(k) ?? 0) + 1;
       perNode.set(k, nth);
       return { ...x, nth, i };
-    }).sort((a, b) => a.nth - b.nth || a.i - b.i);
+    }).sort((a, b) => (a.nth === b.nth ? 0 : a.nth < b.nth ? -1 : 1) || a.i - b.i);
     for (const x of ranked.slice(want)) {
       for (const t of slotTasks(s, x.slot)) if (wantsToRun(t)) out.push(...desired(t, 'remove'));
     }
@@ -144,6 +148,25 @@ function globalsFor(s: State, n: SwarmNode, rng: Prng): EngineEvent[] {
     .flatMap((svc) => reconcileGlobal(s, svc, [n], rng));
 }
 
+/**
+ * taskinit.CheckTasks / FixTask: tasks still meant to run whose container ended, or whose node is down,
+ * drained or gone, are restarted (global: shut down when their node is no longer valid).
+ */
+export function fixTasks(s: State, svc: Service, rng: Prng): EngineEvent[] {
+  const out: EngineEvent[] = [];
+  for (const slot of serviceSlots(s, svc.id)) {
+    for (const t of slotTasks(s, slot)) {
+      if (!wantsToRun(t)) continue;
+      const node = t.nodeId ? tget(s.nodes, t.nodeId) : undefined;
+      const invalid = t.nodeId !== null && (!node || node.state === 'down' || node.availability === 'drain');
+      if (isTerminal(t)) out.push(...restart(s, t, 'ended', rng));
+      else if (invalid && svc.spec.mode === 'global') out.push(...desired(t, 'shutdown'));
+      else if (invalid) out.push(...restart(s, t, node?.availability === 'drain' ? 'drained' : 'node-down', rng));
+    }
+  }
+  return out;
+}
+
 /** Pure reaction to one fact. Without a leader there is no orchestrator. */
 const ORCHESTRATOR_EVENTS: ReadonlySet<string> = new Set([
   'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'TaskStateChanged', 'NodeStatusChanged', 'NodeAvailabilityChanged',
@@ -193,10 +216,16 @@ export function orchestratorReact({ event: e, state: s }: Fact, deps: Controller
       }
       return out;
     }
-    case 'RaftLeaderElected':
-      // A new leader's orchestrators reconcile everything once.
-      return tvalues(s.services).sort((a, b) => (a.id < b.id ? -1 : 1)).flatMap((svc) =>
-        svc.spec.mode === 'global' ? reconcileGlobal(s, svc, selectNodesById(s), deps.rng()) : reconcileReplicated(s, svc, deps.rng()));
+    case 'RaftLeaderElected': {
+      // A new leader's orchestrators first fix the tasks nobody handled while there was no leader
+      // (taskinit.CheckTasks + FixTask), then reconcile the services those fixes did not touch.
+      const rng = deps.rng();
+      return tvalues(s.services).sort((a, b) => (a.id < b.id ? -1 : 1)).flatMap((svc) => {
+        const fixes = fixTasks(s, svc, rng);
+        if (fixes.length) return fixes;
+        return svc.spec.mode === 'global' ? reconcileGlobal(s, svc, selectNodesById(s), rng) : reconcileReplicated(s, svc, rng);
+      });
+    }
     case 'Idle':
     case 'ClockAdvanced':
       return promotions(s);

@@ -13,3 +13,25 @@ export function taskSpecKey(spec: ServiceSpec): string {
   };
   return createHash('sha256').update(canonicalJson(template)).digest('hex').slice(0, 16);
 }
+
+const keys = new WeakMap<ServiceSpec, string>();
+
+function cachedKey(spec: ServiceSpec): string {
+  let k = keys.get(spec);
+  if (k === undefined) {
+    k = taskSpecKey(spec);
+    keys.set(spec, k);
+  }
+  return k;
+}
+
+/**
+ * The spec a task was made from (swarmkit keeps a copy in Task.Spec): the service's current spec or,
+ * for tasks of the previous version (before an update or a rollback), its previous spec. Views use it
+ * so that `service ps` and `docker ps` show an old task with the image it ran.
+ */
+export function taskSpecOf(svc: { spec: ServiceSpec; previousSpec: ServiceSpec | null }, t: { specKey: string }): ServiceSpec {
+  if (t.specKey === cachedKey(svc.spec)) return svc.spec;
+  if (svc.previousSpec && t.specKey === cachedKey(svc.previousSpec)) return svc.previousSpec;
+  return svc.spec;
+}

@@ -98,7 +98,8 @@ export function stepUpdate(s: State, svc: Service, rng: Prng): EngineEvent[] {
     if (cfg.failureAction === 'pause') return [status(svc, 'paused', `update paused due to failure or early termination of task ${culprit}`, s)];
     if (!svc.previousSpec) return [status(svc, 'paused', `update paused due to failure or early termination of task ${culprit}`, s)];
     return [
-      { type: 'ServiceUpdateStatusChanged', serviceId: svc.id, status: { state: 'rollback_started', startedAtMs: s.sim.nowMs, completedAtMs: null, message: `update rolled back due to failure or early termination of task ${culprit}` } },
+      // updater.go rollbackUpdate changes only State and Message: StartedAt stays the update's.
+      status(svc, 'rollback_started', `update rolled back due to failure or early termination of task ${culprit}`, s),
       { type: 'ServiceUpdated', serviceId: svc.id, spec: svc.previousSpec, endpointPorts: svc.previousEndpointPorts ?? svc.endpointPorts, rollback: true },
     ];
   }

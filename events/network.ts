@@ -1,0 +1,235 @@
+/**
+ * Network events (the Container Network Model as libnetwork implements it): networks and their
+ * address pools, endpoints (a sandbox's interface on a network), and the kernel objects each node's
+ * network agent creates on demand: namespaces, bridges, VXLAN devices, veth pairs, addresses, routes,
+ * iptables rules, IPVS services, DNS records.
+ */
+
+export type NetworkDriver = 'bridge' | 'host' | 'null' | 'overlay';
+export type NetworkScope = 'local' | 'swarm';
+
+/** A network exists: swarm-scoped (overlay, in the Raft store) or local to one host (bridge/host/null). */
+export interface NetworkCreated {
+  type: 'NetworkCreated';
+  networkId: string;
+  name: string;
+  driver: NetworkDriver;
+  scope: NetworkScope;
+  /** The host a local network lives on; null for swarm networks. */
+  host: string | null;
+  /** '' for host/null networks. */
+  subnet: string;
+  gateway: string;
+  ipRange: string;
+  /** Overlay only: the VXLAN network identifier. */
+  vni: number;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  options: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface NetworkRemoved {
+  type: 'NetworkRemoved';
+  networkId: string;
+}
+
+/** Who holds an address: a task, a service VIP, a node's load balancer / ingress sandbox, a container. */
+export interface AddressOwner {
+  kind: 'task' | 'vip' | 'node' | 'container' | 'gateway';
+  id: string;
+}
+
+/** IPAM handed out an address of a network's pool. */
+export interface AddressAllocated {
+  type: 'AddressAllocated';
+  networkId: string;
+  ip: string;
+  owner: AddressOwner;
+}
+
+export interface AddressReleased {
+  type: 'AddressReleased';
+  networkId: string;
+  ip: string;
+}
+
+/** A sandbox (network namespace) got an interface on a network: the CNM endpoint. */
+export interface EndpointCreated {
+  type: 'EndpointCreated';
+  endpointId: string;
+  networkId: string;
+  host: string;
+  /** Namespace name under /var/run/docker/netns (a container's ID prefix, ingress_sbox, lb_…). */
+  sandbox: string;
+  /** Container (or task) this endpoint belongs to; '' for the ingress and LB sandboxes. */
+  containerId: string;
+  name: string;
+  ip: string;
+  mac: string;
+  /** Interface name inside the sandbox (eth0, eth1, …). */
+  ifName: string;
+}
+
+export interface EndpointRemoved {
+  type: 'EndpointRemoved';
+  endpointId: string;
+}
+
+/** A network namespace appeared on a host (/var/run/docker/netns/NAME). */
+export interface NetnsCreated {
+  type: 'NetnsCreated';
+  host: string;
+  netns: string;
+}
+
+export interface NetnsRemoved {
+  type: 'NetnsRemoved';
+  host: string;
+  netns: string;
+}
+
+export type LinkKind = 'bridge' | 'vxlan' | 'veth';
+
+/** A network device in a namespace ('' = the host's root namespace). */
+export interface LinkCreated {
+  type: 'LinkCreated';
+  host: string;
+  netns: string;
+  name: string;
+  kind: LinkKind;
+  ifIndex: number;
+  mtu: number;
+  mac: string;
+  /** veth: the peer's ifindex (eth0@if22); vxlan: the VNI; bridge: 0. */
+  peer: number;
+  /** The bridge it is enslaved to ('' if none). */
+  master: string;
+}
+
+export interface LinkRemoved {
+  type: 'LinkRemoved';
+  host: string;
+  netns: string;
+  name: string;
+}
+
+export interface AddressAssigned {
+  type: 'AddressAssigned';
+  host: string;
+  netns: string;
+  ifName: string;
+  /** e.g. 10.0.1.3/24 */
+  cidr: string;
+}
+
+export interface RouteAdded {
+  type: 'RouteAdded';
+  host: string;
+  netns: string;
+  /** 'default' or a CIDR. */
+  dst: string;
+  via: string;
+  dev: string;
+  src: string;
+}
+
+export interface RouteRemoved {
+  type: 'RouteRemoved';
+  host: string;
+  netns: string;
+  dst: string;
+  dev: string;
+}
+
+/** iptables rules as data, rendered by `iptables -nvL` at the edge. */
+export interface IptablesRule {
+  table: 'nat' | 'filter' | 'mangle';
+  chain: string;
+  /** -p */
+  proto: string;
+  /** -s / -d */
+  src: string;
+  dst: string;
+  /** --dport / --sport */
+  dport: number;
+  sport: number;
+  /** -i / -o */
+  in: string;
+  out: string;
+  /** -m addrtype --dst-type / --src-type, -m conntrack --ctstate, -m ipvs --ipvs */
+  match: string;
+  /** ACCEPT, DROP, RETURN, DNAT, SNAT, MASQUERADE, MARK, REDIRECT, or a chain name. */
+  target: string;
+  /** DNAT/SNAT destination, MARK value (hex), REDIRECT port. */
+  targetArg: string;
+}
+
+export interface IptablesRuleAdded {
+  type: 'IptablesRuleAdded';
+  host: string;
+  netns: string;
+  rule: IptablesRule;
+}
+
+export interface IptablesRuleRemoved {
+  type: 'IptablesRuleRemoved';
+  host: string;
+  netns: string;
+  rule: IptablesRule;
+}
+
+/** An IPVS virtual service keyed by firewall mark, round robin (the routing mesh and VIP balancing). */
+export interface IpvsServiceAdded {
+  type: 'IpvsServiceAdded';
+  host: string;
+  netns: string;
+  fwmark: number;
+  serviceId: string;
+  networkId: string;
+}
+
+export interface IpvsServiceRemoved {
+  type: 'IpvsServiceRemoved';
+  host: string;
+  netns: string;
+  fwmark: number;
+}
+
+export interface IpvsDestinationAdded {
+  type: 'IpvsDestinationAdded';
+  host: string;
+  netns: string;
+  fwmark: number;
+  ip: string;
+}
+
+export interface IpvsDestinationRemoved {
+  type: 'IpvsDestinationRemoved';
+  host: string;
+  netns: string;
+  fwmark: number;
+  ip: string;
+}
+
+/** The embedded DNS server (127.0.0.11) answers `name` with `ip` on a network. */
+export interface DnsRecordAdded {
+  type: 'DnsRecordAdded';
+  networkId: string;
+  name: string;
+  ip: string;
+}
+
+export interface DnsRecordRemoved {
+  type: 'DnsRecordRemoved';
+  networkId: string;
+  name: string;
+  ip: string;
+}
+
+export type NetworkEvent =
+  | NetworkCreated | NetworkRemoved | AddressAllocated | AddressReleased | EndpointCreated | EndpointRemoved
+  | NetnsCreated | NetnsRemoved | LinkCreated | LinkRemoved | AddressAssigned | RouteAdded | RouteRemoved
+  | IptablesRuleAdded | IptablesRuleRemoved | IpvsServiceAdded | IpvsServiceRemoved | IpvsDestinationAdded
+  | IpvsDestinationRemoved | DnsRecordAdded | DnsRecordRemoved;

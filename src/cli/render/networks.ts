@@ -1,0 +1,44 @@
+/** Views of networks: `docker network ls` rows and `docker network inspect` JSON. */
+import { createHash } from 'node:crypto';
+import { rfc3339Nano } from '../../sim/clock.js';
+import { naturalLess } from '../../state/selectors.js';
+import { tget, tvalues } from '../../state/table.js';
+import type { Host, Network, State } from '../../state/types.js';
+
+export function networkRow(n: Network): { ID: string; Name: string; Driver: string; Scope: string } {
+  return { ID: n.id.slice(0, 12), Name: n.name, Driver: n.driver, Scope: n.scope };
+}
+
+export function sortNetworks(ns: Network[]): Network[] {
+  return ns.sort((a, b) => naturalLess(a.name, b.name) || (a.id < b.id ? -1 : 1));
+}
+
+/** networkdb's node name: a 12-hex ID, not the hostname. */
+function peerName(nodeId: string): string {
+  return createHash('sha256').update(`networkdb ${nodeId}`).digest('hex').slice(0, 12);
+}
+
+export function networkInspect(s: State, h: Host, n: Network): Record<string, unknown> {
+  const containers: Record<string, unknown> = {};
+  for (const ep of tvalues(s.endpoints).filter((e) => e.networkId === n.id && e.host === h.name).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const key = ep.containerId || (ep.sandbox === 'ingress_sbox' ? 'ingress-sbox' : `lb-${n.name}`);
+    const name = ep.containerId ? ep.name : ep.sandbox === 'ingress_sbox' ? 'ingress-endpoint' : `${n.name}-endpoint`;
+    containers[key] = { Name: name, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${n.subnet.split('/')[1]}`, IPv6Address: '' };
+  }
+  const out: Record<string, unknown> = {
+    Name: n.name, Id: n.id, Created: rfc3339Nano(s.sim.epochMs, n.createdAtMs), Scope: n.scope, Driver: n.driver,
+    EnableIPv4: true, EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: n.scope === 'swarm' ? null : {}, Config: n.subnet ? [{ Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), Gateway: n.gateway }] : [] },
+    Internal: n.internal, Attachable: n.attachable, Ingress: n.ingress, ConfigFrom: { Network: '' }, ConfigOnly: false,
+    Containers: containers, Options: n.options, Labels: n.labels,
+  };
+  if (n.driver === 'overlay') {
+    const hosts = [...new Set(tvalues(s.endpoints).filter((e) => e.networkId === n.id).map((e) => e.host))].sort(naturalLess);
+    out.Peers = hosts.map((name) => {
+      const hh = tget(s.hosts, name)!;
+      const node = hh.nodeId ? tget(s.nodes, hh.nodeId) : undefined;
+      return { Name: peerName(hh.nodeId ?? name), IP: node?.addr ?? hh.ip };
+    });
+  }
+  return out;
+}

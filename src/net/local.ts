@@ -1,0 +1,98 @@
+/**
+ * Local networks (libnetwork's bridge, host and null drivers): what dockerd sets up when it starts,
+ * user-defined bridges, and a container's endpoint on a bridge (veth pair, address, routes, DNS).
+ */
+import type { Endpoint, Network, State } from '../state/types.js';
+import { tget, tvalues } from '../state/table.js';
+import { NetPlan, rule } from './plan.js';
+import { cidrString, type Cidr } from './ipam.js';
+
+export const DEFAULT_BRIDGE_OPTIONS = (name: string): Record<string, string> => ({
+  'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.enable_icc': 'true',
+  'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
+  'com.docker.network.bridge.name': name, 'com.docker.network.driver.mtu': '1500',
+});
+
+/** The Linux bridge device of a bridge network: docker0, docker_gwbridge, or br-<id12>. */
+export function bridgeDevice(n: Network): string {
+  return n.options['com.docker.network.bridge.name'] ?? `br-${n.id.slice(0, 12)}`;
+}
+
+/** dockerd starting on a new host: eth0, docker0 (bridge), host and none. */
+export function hostDefaults(p: NetPlan, host: string): void {
+  const h = tget(p.s.hosts, host)!;
+  p.emit({ type: 'LinkCreated', host, netns: '', name: 'eth0', kind: 'bridge', ifIndex: p.nextIf(host), mtu: 1500, mac: p.mac(h.ip), peer: 0, master: '' });
+  p.emit({ type: 'AddressAssigned', host, netns: '', ifName: 'eth0', cidr: `${h.ip}/24` });
+  const gw = h.ip.split('.').slice(0, 3).join('.') + '.1';
+  p.emit({ type: 'RouteAdded', host, netns: '', dst: 'default', via: gw, dev: 'eth0', src: '' });
+  createBridge(p, host, 'bridge', p.localSubnet(host)!, null, DEFAULT_BRIDGE_OPTIONS('docker0'), {}, false);
+  p.createNetwork({ name: 'host', driver: 'host', scope: 'local', host, subnet: '', gateway: '', ipRange: '', vni: 0, internal: false, attachable: false, ingress: false, options: {}, labels: {} });
+  p.createNetwork({ name: 'none', driver: 'null', scope: 'local', host, subnet: '', gateway: '', ipRange: '', vni: 0, internal: false, attachable: false, ingress: false, options: {}, labels: {} });
+}
+
+/** A bridge network: the network, its Linux bridge with the gateway address, the subnet route, NAT. */
+export function createBridge(p: NetPlan, host: string, name: string, subnet: Cidr, gateway: string | null, options: Record<string, string>, labels: Record<string, string>, internal: boolean, ipRange = ''): Network {
+  const gw = gateway ?? cidrString({ base: subnet.base + 1, bits: 32 }).split('/')[0]!;
+  const n = p.createNetwork({ name, driver: 'bridge', scope: 'local', host, subnet: cidrString(subnet), gateway: gw, ipRange, vni: 0, internal, attachable: false, ingress: false, options, labels });
+  const dev = bridgeDevice(n);
+  const mtu = Number(options['com.docker.network.driver.mtu'] ?? 1500);
+  p.emit({ type: 'LinkCreated', host, netns: '', name: dev, kind: 'bridge', ifIndex: p.nextIf(host), mtu, mac: p.randomMac(), peer: 0, master: '' });
+  p.emit({ type: 'AddressAssigned', host, netns: '', ifName: dev, cidr: `${gw}/${subnet.bits}` });
+  p.emit({ type: 'RouteAdded', host, netns: '', dst: cidrString(subnet), via: '', dev, src: gw });
+  if (!internal && options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false') {
+    p.emit({ type: 'IptablesRuleAdded', host, netns: '', rule: rule({ table: 'nat', chain: 'POSTROUTING', src: cidrString(subnet), out: `!${dev}`, target: 'MASQUERADE' }) });
+  }
+  return n;
+}
+
+/** The container's sandbox (netns) name: its ID's first 12 characters, as /var/run/docker/netns shows it. */
+export function sandboxOf(containerId: string): string {
+  return containerId.slice(0, 12);
+}
+
+/** Endpoints of a sandbox on a host, in interface order. */
+export function endpointsOf(s: State, host: string, sandbox: string): Endpoint[] {
+  return tvalues(s.endpoints).filter((e) => e.host === host && e.sandbox === sandbox).sort((a, b) => a.ifName.localeCompare(b.ifName, 'en', { numeric: true }));
+}
+
+/** Connects a sandbox to a bridge network: veth pair, address, routes; DNS on user-defined networks. */
+export function attachBridge(p: NetPlan, host: string, sandbox: string, containerId: string, name: string, n: Network, ifName: string, firstInterface: boolean, dnsNames: string[]): Endpoint | null {
+  const ip = p.allocate(n, { kind: 'container', id: containerId });
+  if (!ip) return null;
+  const inner = p.nextIf(host);
+  const outer = p.nextIf(host);
+  const veth = p.vethName();
+  const dev = bridgeDevice(n);
+  const mac = p.mac(ip);
+  const mtu = Number(n.options['com.docker.network.driver.mtu'] ?? 1500);
+  p.emit({ type: 'LinkCreated', host, netns: '', name: veth, kind: 'veth', ifIndex: outer, mtu, mac: p.randomMac(), peer: inner, master: dev });
+  p.emit({ type: 'LinkCreated', host, netns: sandbox, name: ifName, kind: 'veth', ifIndex: inner, mtu, mac, peer: outer, master: '' });
+  p.emit({ type: 'AddressAssigned', host, netns: sandbox, ifName, cidr: p.cidrOf(n, ip) });
+  if (firstInterface && !n.internal) p.emit({ type: 'RouteAdded', host, netns: sandbox, dst: 'default', via: n.gateway, dev: ifName, src: '' });
+  p.emit({ type: 'RouteAdded', host, netns: sandbox, dst: n.subnet, via: '', dev: ifName, src: ip });
+  const endpointId = p.rng.hex(32);
+  p.emit({ type: 'EndpointCreated', endpointId, networkId: n.id, host, sandbox, containerId, name, ip, mac, ifName });
+  // The embedded DNS serves user-defined networks only; the default bridge resolves through --link.
+  if (n.options['com.docker.network.bridge.default_bridge'] !== 'true') {
+    for (const d of dnsNames) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip });
+  }
+  return { id: endpointId, networkId: n.id, host, sandbox, containerId, name, ip, mac, ifName };
+}
+
+/** Undoes attachBridge (the kernel drops both veth ends with the namespace side). */
+export function detach(p: NetPlan, ep: Endpoint, dnsNames: string[]): void {
+  const s = p.s;
+  const n = tget(s.networks, ep.networkId);
+  for (const d of dnsNames) if (tget(s.dns, `${ep.networkId}/${d}`)?.ips.includes(ep.ip)) p.emit({ type: 'DnsRecordRemoved', networkId: ep.networkId, name: d, ip: ep.ip });
+  const inner = tget(s.links, `${ep.host}/${ep.sandbox}/${ep.ifName}`);
+  for (const r of tvalues(s.routes).filter((x) => x.host === ep.host && x.netns === ep.sandbox && x.dev === ep.ifName)) {
+    p.emit({ type: 'RouteRemoved', host: ep.host, netns: ep.sandbox, dst: r.dst, dev: r.dev });
+  }
+  if (inner) {
+    const outer = tvalues(s.links).find((l) => l.host === ep.host && l.ifIndex === inner.peer);
+    p.emit({ type: 'LinkRemoved', host: ep.host, netns: ep.sandbox, name: ep.ifName });
+    if (outer) p.emit({ type: 'LinkRemoved', host: ep.host, netns: outer.netns, name: outer.name });
+  }
+  p.emit({ type: 'EndpointRemoved', endpointId: ep.id });
+  if (n) p.release(n.id, ep.ip);
+}

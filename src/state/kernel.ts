@@ -1,0 +1,70 @@
+/** Slices: each host's kernel network objects — namespaces, links, routes, iptables rules, IPVS services. */
+import type { EngineEvent, IptablesRule } from '../../events/index.js';
+import { canonicalJson } from './hash.js';
+import { invariant } from './invariant.js';
+import { tdel, tget, tset } from './table.js';
+import type { IpvsService, Link, State } from './types.js';
+
+export function ruleKey(host: string, netns: string, r: IptablesRule): string {
+  return `${host}/${netns}/${r.table}/${r.chain}/${canonicalJson(r)}`;
+}
+
+export function kernelReducer(s: State, e: EngineEvent): void {
+  switch (e.type) {
+    case 'NetnsCreated':
+      invariant(!tget(s.netns, `${e.host}/${e.netns}`), `netns ${e.netns} is new on ${e.host}`);
+      tset(s.netns, `${e.host}/${e.netns}`, { host: e.host, name: e.netns, createdAtMs: s.sim.nowMs });
+      return;
+    case 'NetnsRemoved':
+      tdel(s.netns, `${e.host}/${e.netns}`);
+      return;
+    case 'LinkCreated': {
+      const key = `${e.host}/${e.netns}/${e.name}`;
+      invariant(!tget(s.links, key), `link ${e.name} is new in ${e.netns || 'the root namespace'} of ${e.host}`);
+      tset<Link>(s.links, key, { host: e.host, netns: e.netns, name: e.name, kind: e.kind, ifIndex: e.ifIndex, mtu: e.mtu, mac: e.mac, peer: e.peer, master: e.master, addrs: [] });
+      return;
+    }
+    case 'LinkRemoved':
+      tdel(s.links, `${e.host}/${e.netns}/${e.name}`);
+      return;
+    case 'AddressAssigned': {
+      const l = tget(s.links, `${e.host}/${e.netns}/${e.ifName}`);
+      invariant(l, `link ${e.ifName} exists in ${e.netns || 'the root namespace'} of ${e.host}`);
+      l.addrs.push(e.cidr);
+      return;
+    }
+    case 'RouteAdded':
+      tset(s.routes, `${e.host}/${e.netns}/${e.dst}/${e.dev}`, { host: e.host, netns: e.netns, dst: e.dst, via: e.via, dev: e.dev, src: e.src });
+      return;
+    case 'RouteRemoved':
+      tdel(s.routes, `${e.host}/${e.netns}/${e.dst}/${e.dev}`);
+      return;
+    case 'IptablesRuleAdded': {
+      const h = tget(s.hosts, e.host)!;
+      tset(s.rules, ruleKey(e.host, e.netns, e.rule), { host: e.host, netns: e.netns, rule: e.rule, seq: h.ruleSeq });
+      return;
+    }
+    case 'IptablesRuleRemoved':
+      tdel(s.rules, ruleKey(e.host, e.netns, e.rule));
+      return;
+    case 'IpvsServiceAdded':
+      tset<IpvsService>(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`, { host: e.host, netns: e.netns, fwmark: e.fwmark, serviceId: e.serviceId, networkId: e.networkId, dests: [] });
+      return;
+    case 'IpvsServiceRemoved':
+      tdel(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`);
+      return;
+    case 'IpvsDestinationAdded': {
+      const v = tget(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`);
+      invariant(v, `IPVS service FWM ${e.fwmark} exists in ${e.netns} of ${e.host}`);
+      v.dests.push(e.ip);
+      return;
+    }
+    case 'IpvsDestinationRemoved': {
+      const v = tget(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`);
+      if (v) v.dests = v.dests.filter((d) => d !== e.ip);
+      return;
+    }
+    default:
+      return;
+  }
+}

@@ -1,0 +1,71 @@
+/** Slices: networks (with their IPAM cursors), allocated addresses, endpoints and DNS records. */
+import type { EngineEvent } from '../../events/index.js';
+import { cidrSize, ipToInt, parseCidr } from '../net/ipam.js';
+import { invariant } from './invariant.js';
+import { tdel, tget, tset } from './table.js';
+import type { Address, DnsRecord, Endpoint, Network, State } from './types.js';
+
+export function networksReducer(s: State, e: EngineEvent): void {
+  switch (e.type) {
+    case 'NetworkCreated': {
+      invariant(!tget(s.networks, e.networkId), `network ${e.networkId} is new`);
+      const { type: _t, networkId, ...rest } = e;
+      tset<Network>(s.networks, networkId, { id: networkId, ...rest, createdAtMs: s.sim.nowMs, version: s.swarm?.raftIndex ?? 0, pool: { next: 0, released: [] } });
+      return;
+    }
+    case 'NetworkRemoved':
+      invariant(tget(s.networks, e.networkId), `network ${e.networkId} exists`);
+      tdel(s.networks, e.networkId);
+      return;
+    case 'AddressAllocated': {
+      const n = tget(s.networks, e.networkId);
+      invariant(n, `network ${e.networkId} exists`);
+      const key = `${e.networkId}/${e.ip}`;
+      invariant(!tget(s.addresses, key), `address ${e.ip} of ${n.name} is free`);
+      tset<Address>(s.addresses, key, { networkId: e.networkId, ip: e.ip, owner: e.owner });
+      const sub = parseCidr(n.subnet);
+      if (sub && e.owner.kind !== 'gateway') {
+        const o = ipToInt(e.ip);
+        if (n.scope === 'swarm') n.pool.next = o + 1 >= sub.base + cidrSize(sub) - 1 ? 0 : o + 1;
+        else {
+          n.pool.released = n.pool.released.filter((x) => x !== o);
+          if (o >= n.pool.next) n.pool.next = o + 1;
+        }
+      }
+      return;
+    }
+    case 'AddressReleased': {
+      const key = `${e.networkId}/${e.ip}`;
+      invariant(tget(s.addresses, key), `address ${e.ip} is allocated`);
+      tdel(s.addresses, key);
+      const n = tget(s.networks, e.networkId);
+      if (n && n.scope === 'local') n.pool.released.push(ipToInt(e.ip));
+      return;
+    }
+    case 'EndpointCreated': {
+      const { type: _t, endpointId, ...rest } = e;
+      tset<Endpoint>(s.endpoints, endpointId, { id: endpointId, ...rest });
+      return;
+    }
+    case 'EndpointRemoved':
+      tdel(s.endpoints, e.endpointId);
+      return;
+    case 'DnsRecordAdded': {
+      const key = `${e.networkId}/${e.name}`;
+      const r = tget(s.dns, key);
+      if (r) r.ips.push(e.ip);
+      else tset<DnsRecord>(s.dns, key, { networkId: e.networkId, name: e.name, ips: [e.ip] });
+      return;
+    }
+    case 'DnsRecordRemoved': {
+      const key = `${e.networkId}/${e.name}`;
+      const r = tget(s.dns, key);
+      if (!r) return;
+      r.ips = r.ips.filter((ip) => ip !== e.ip);
+      if (r.ips.length === 0) tdel(s.dns, key);
+      return;
+    }
+    default:
+      return;
+  }
+}
