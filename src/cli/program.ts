@@ -14,6 +14,7 @@ import { registerContainers } from './docker/container.js';
 import { registerTask } from './engine/task.js';
 import { registerStack } from './docker/stack.js';
 import { registerNetwork } from './docker/network.js';
+import { registerHostTools } from './docker/hosttools.js';
 import { registerAdmin } from './engine/admin.js';
 import { readScenario, runScenario } from './engine/scenario.js';
 import { registerTimeTravel } from './engine/timetravel.js';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext, captured: { text: string }): Comma
   registerTask(program, ctx);
   registerStack(program, ctx);
   registerNetwork(program, ctx);
+  registerHostTools(program, ctx);
   registerAdmin(program, ctx);
   registerTimeTravel(program, ctx);
   return program;

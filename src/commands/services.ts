@@ -117,9 +117,25 @@ export function allocatePorts(s: State, spec: ServiceSpec, self: Service | null)
   return out;
 }
 
+/** `--network NAME` → the swarm network's ID (swarmkit stores Targets as IDs); ingress cannot be named. */
+export function resolveNetworks(s: State, spec: ServiceSpec): ServiceSpec {
+  if (spec.networks.length === 0) return spec;
+  const swarmNets = tvalues(s.networks).filter((n) => n.scope === 'swarm');
+  const ids = spec.networks.map((ref) => {
+    const n = swarmNets.find((x) => x.id === ref) ?? swarmNets.find((x) => x.name === ref) ?? swarmNets.find((x) => x.id.startsWith(ref));
+    if (!n) {
+      if (tvalues(s.networks).some((x) => x.name === ref && x.scope === 'local')) daemon(`network "${ref}" is declared as external, but it is not in the right scope: "local" instead of "swarm"`);
+      daemon(`network ${ref} not found`);
+    }
+    if (n.ingress) rpc('InvalidArgument', `Service cannot be explicitly attached to the ingress network "${n.name}"`);
+    return n.id;
+  });
+  return ids.every((id, i) => id === spec.networks[i]) ? spec : { ...spec, networks: [...new Set(ids)] };
+}
+
 export function decideServiceCreate(s: State, requested: ServiceSpec, rng: Prng): EngineEvent[] {
   // dockerd names a service created without --name (daemon/cluster/convert ServiceSpecToGRPC).
-  const spec = requested.name === '' ? { ...requested, name: randomName(rng) } : requested;
+  const spec = resolveNetworks(s, requested.name === '' ? { ...requested, name: randomName(rng) } : requested);
   validateSpec(spec);
   if (tvalues(s.services).some((x) => x.spec.name === spec.name)) {
     rpc('AlreadyExists', `name conflicts with an existing object: service ${spec.name} already exists`);
@@ -127,7 +143,8 @@ export function decideServiceCreate(s: State, requested: ServiceSpec, rng: Prng)
   return [{ type: 'ServiceCreated', serviceId: swarmId(rng), spec, endpointPorts: allocatePorts(s, spec, null) }];
 }
 
-export function decideServiceUpdate(s: State, svc: Service, spec: ServiceSpec, rollback: boolean): EngineEvent[] {
+export function decideServiceUpdate(s: State, svc: Service, requested: ServiceSpec, rollback: boolean): EngineEvent[] {
+  const spec = resolveNetworks(s, requested);
   validateSpec(spec);
   if (spec.name !== svc.spec.name) rpc('Unimplemented', 'renaming services is not supported');
   if (spec.mode !== svc.spec.mode) rpc('Unimplemented', 'service mode change is not allowed');

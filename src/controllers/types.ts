@@ -5,6 +5,7 @@
 import type { Observable } from 'rxjs';
 import type { EngineEvent } from '../../events/index.js';
 import type { Prng } from '../sim/prng.js';
+import type { Ledger } from '../net/plan.js';
 import type { State } from '../state/types.js';
 
 /**
@@ -26,6 +27,8 @@ export interface Fact {
 export interface ControllerDeps {
   /** The random stream of the batch being built. */
   rng(): Prng;
+  /** Allocations planned in this batch but not applied yet (addresses, interface indexes). */
+  ledger(): Ledger;
 }
 
 export interface Controller {

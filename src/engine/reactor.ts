@@ -7,6 +7,7 @@ import { Subject } from 'rxjs';
 import type { EngineEvent } from '../../events/index.js';
 import { IDLE, type Controller, type ControllerDeps, type Fact } from '../controllers/types.js';
 import type { Prng } from '../sim/prng.js';
+import { Ledger } from '../net/plan.js';
 import { evolve } from '../state/index.js';
 import { InvariantError } from '../state/invariant.js';
 import type { State } from '../state/types.js';
@@ -23,6 +24,7 @@ export class Reactor {
   private readonly fact$ = new Subject<Fact>();
   private readonly emitted: EngineEvent[] = [];
   private rng: Prng | null = null;
+  private ledger: Ledger | null = null;
 
   constructor(controllers: readonly Controller[]) {
     const deps: ControllerDeps = {
@@ -30,6 +32,7 @@ export class Reactor {
         if (!this.rng) throw new InvariantError('controller drew randomness outside a batch');
         return this.rng;
       },
+      ledger: () => (this.ledger ??= new Ledger()),
     };
     // Subscribed once, in order: for each fact, controller 1's output is queued before controller 2's.
     for (const c of controllers) c.react(this.fact$, deps).subscribe((e) => this.emitted.push(e));
@@ -58,6 +61,7 @@ export class Reactor {
       }
     } finally {
       this.rng = null;
+      this.ledger = null;
     }
     return state;
   }

@@ -94,5 +94,6 @@ export function detach(p: NetPlan, ep: Endpoint, dnsNames: string[]): void {
     if (outer) p.emit({ type: 'LinkRemoved', host: ep.host, netns: outer.netns, name: outer.name });
   }
   p.emit({ type: 'EndpointRemoved', endpointId: ep.id });
-  if (n) p.release(n.id, ep.ip);
+  // Local networks' addresses belong to the endpoint; swarm networks' to the allocator (released with the task).
+  if (n && n.scope === 'local') p.release(n.id, ep.ip);
 }

@@ -18,18 +18,49 @@ export function rule(r: Partial<IptablesRule> & Pick<IptablesRule, 'table' | 'ch
   return { proto: 'all', src: '0.0.0.0/0', dst: '0.0.0.0/0', dport: 0, sport: 0, in: '*', out: '*', match: '', targetArg: '', ...r };
 }
 
+/**
+ * What a batch has allocated but not yet applied. The reactor applies events in FIFO order, so a
+ * controller reacting to one event may not yet see what it (or another) planned for an earlier one:
+ * every NetPlan of a batch shares this ledger, so nothing is handed out twice.
+ */
+export class Ledger {
+  readonly taken = new Map<string, Set<number>>();
+  readonly cursors = new Map<string, { next: number; released: number[] }>();
+  readonly ifIndex = new Map<string, number>();
+  readonly newNetworks = new Map<string, Network>();
+  readonly links = new Map<string, EngineEvent[]>();
+  vni = 0;
+}
+
 export class NetPlan {
   readonly events: EngineEvent[] = [];
-  private readonly taken = new Map<string, Set<number>>();
-  private readonly cursors = new Map<string, { next: number; released: number[] }>();
-  private readonly ifIndex = new Map<string, number>();
-  private readonly newNetworks = new Map<string, Network>();
-  private vni = 0;
+  private readonly taken: Map<string, Set<number>>;
+  private readonly cursors: Map<string, { next: number; released: number[] }>;
+  private readonly ifIndex: Map<string, number>;
+  private readonly newNetworks: Map<string, Network>;
 
-  constructor(readonly s: State, readonly rng: Prng) {}
+  constructor(readonly s: State, readonly rng: Prng, private readonly ledger: Ledger = new Ledger()) {
+    this.taken = ledger.taken;
+    this.cursors = ledger.cursors;
+    this.ifIndex = ledger.ifIndex;
+    this.newNetworks = ledger.newNetworks;
+  }
 
   emit(...e: EngineEvent[]): void {
     this.events.push(...e);
+    for (const x of e) {
+      if (x.type === 'LinkCreated' || x.type === 'LinkRemoved') {
+        const k = `${x.host}/${x.netns}`;
+        const list = this.ledger.links.get(k) ?? [];
+        list.push(x);
+        this.ledger.links.set(k, list);
+      }
+    }
+  }
+
+  /** Link changes planned in this batch (not applied yet) in a namespace. */
+  plannedIn(host: string, netns: string): EngineEvent[] {
+    return this.ledger.links.get(`${host}/${netns}`) ?? [];
   }
 
   network(id: string): Network | undefined {
@@ -62,11 +93,11 @@ export class NetPlan {
   }
 
   nextVni(): number {
-    if (this.vni === 0) {
+    if (this.ledger.vni === 0) {
       const max = this.networks().reduce((m, n) => Math.max(m, n.vni), FIRST_VNI - 1);
-      this.vni = max + 1;
+      this.ledger.vni = max + 1;
     }
-    return this.vni++;
+    return this.ledger.vni++;
   }
 
   /** Records a new network (and allocates its gateway). */

@@ -5,6 +5,14 @@ import { invariant } from './invariant.js';
 import { tdel, tget, tset } from './table.js';
 import type { Address, DnsRecord, Endpoint, Network, State } from './types.js';
 
+/** The list on the owning task, service or node that mirrors its addresses. */
+function ownerRecord(s: State, kind: string, id: string): { networkId: string; ip: string }[] | undefined {
+  if (kind === 'task') return tget(s.tasks, id)?.addrs;
+  if (kind === 'vip') return tget(s.services, id)?.vips;
+  if (kind === 'node') return tget(s.nodes, id)?.attachments;
+  return undefined;
+}
+
 export function networksReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'NetworkCreated': {
@@ -23,6 +31,8 @@ export function networksReducer(s: State, e: EngineEvent): void {
       const key = `${e.networkId}/${e.ip}`;
       invariant(!tget(s.addresses, key), `address ${e.ip} of ${n.name} is free`);
       tset<Address>(s.addresses, key, { networkId: e.networkId, ip: e.ip, owner: e.owner });
+      const holder = ownerRecord(s, e.owner.kind, e.owner.id);
+      if (holder) holder.push({ networkId: e.networkId, ip: e.ip });
       const sub = parseCidr(n.subnet);
       if (sub && e.owner.kind !== 'gateway') {
         const o = ipToInt(e.ip);
@@ -36,7 +46,13 @@ export function networksReducer(s: State, e: EngineEvent): void {
     }
     case 'AddressReleased': {
       const key = `${e.networkId}/${e.ip}`;
-      invariant(tget(s.addresses, key), `address ${e.ip} is allocated`);
+      const a = tget(s.addresses, key);
+      invariant(a, `address ${e.ip} is allocated`);
+      const holder = ownerRecord(s, a.owner.kind, a.owner.id);
+      if (holder) {
+        const i = holder.findIndex((x) => x.networkId === e.networkId && x.ip === e.ip);
+        if (i >= 0) holder.splice(i, 1);
+      }
       tdel(s.addresses, key);
       const n = tget(s.networks, e.networkId);
       if (n && n.scope === 'local') n.pool.released.push(ipToInt(e.ip));

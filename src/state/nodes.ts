@@ -69,7 +69,7 @@ function add(s: State, id: string, hostname: string, role: SwarmNode['role'], av
   addr: string, dataPathAddr: string, managerAddr: string | null): void {
   invariant(!tget(s.nodes, id), `node ${id} is new`);
   tset<SwarmNode>(s.nodes, id, {
-    id, hostname, role, availability, labels: {}, state: 'ready', message: '', addr, dataPathAddr, managerAddr,
+    id, hostname, role, availability, labels: {}, state: 'ready', message: '', addr, dataPathAddr, managerAddr, attachments: [],
     createdAtMs: s.sim.nowMs, updatedAtMs: s.sim.nowMs, version: s.swarm!.raftIndex,
   });
 }

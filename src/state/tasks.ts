@@ -45,7 +45,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
         state: 'new', desiredState: e.desiredState, message: 'created', err: '', exitCode: null,
         createdAtMs: now, updatedAtMs: now, stateAtMs: now, containerId: e.containerId, replaces: e.replaces,
         startAfterMs: e.startAfterMs, byUpdate: e.byUpdate, specKey: e.specKey, runningAtMs: null,
-        reservedNanoCpus: res?.nanoCpus ?? 0, reservedMemoryBytes: res?.memoryBytes ?? 0, version: s.swarm!.raftIndex,
+        reservedNanoCpus: res?.nanoCpus ?? 0, reservedMemoryBytes: res?.memoryBytes ?? 0, addrs: [], version: s.swarm!.raftIndex,
       });
       const created = tget(s.tasks, e.taskId)!;
       const key = slotKey(e.serviceId, e.slot, e.nodeId);

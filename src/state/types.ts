@@ -75,6 +75,8 @@ export interface SwarmNode {
   dataPathAddr: string;
   /** ManagerStatus.Addr (`ip:2377`), null for workers. */
   managerAddr: string | null;
+  /** Its addresses on swarm networks: the ingress sandbox's, and each overlay's load balancer's. */
+  attachments: { networkId: string; ip: string }[];
   createdAtMs: number;
   updatedAtMs: number;
   version: number;
@@ -94,6 +96,8 @@ export interface Service {
   /** Highest slot number ever used (replicated). */
   maxSlot: number;
   updateStatus: UpdateStatusRecord | null;
+  /** Endpoint.VirtualIPs: one per network (ingress first), none in dnsrr mode. */
+  vips: { networkId: string; ip: string }[];
 }
 
 export interface Task {
@@ -120,6 +124,8 @@ export interface Task {
   /** Reservations taken on its node while active (from the spec it was made from). */
   reservedNanoCpus: number;
   reservedMemoryBytes: number;
+  /** Its addresses on each network (ingress first when it publishes ports). */
+  addrs: { networkId: string; ip: string }[];
   version: number;
 }
 

@@ -8,7 +8,7 @@ describe('nodes reducer', () => {
     given(...cluster()).when().then((s) => {
       expect(tget(s.nodes, M1)).toEqual({
         id: M1, hostname: 'm1', role: 'manager', availability: 'active', labels: {}, state: 'ready', message: '',
-        addr: '10.0.0.1', dataPathAddr: '10.0.0.1', managerAddr: '10.0.0.1:2377', createdAtMs: 0, updatedAtMs: 0, version: 1,
+        addr: '10.0.0.1', dataPathAddr: '10.0.0.1', managerAddr: '10.0.0.1:2377', attachments: [], createdAtMs: 0, updatedAtMs: 0, version: 1,
       });
     });
   });

@@ -75,7 +75,8 @@ describe('engine show', () => {
     const out = await cli.ok('show', String(joined));
     expect(out.split('\n')[1]).toMatch(/^command: engine --on worker1 swarm join --token SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25} 192\.168\.99\.100:2377$/);
     const j = JSON.parse(await cli.ok('show', String(joined), '--json'));
-    expect(j.command).toMatchObject({ batch: joined, count: 1, on: 'worker1' });
+    expect(j.command).toMatchObject({ batch: joined, on: 'worker1' });
+    expect(j.command.count).toBe(log.filter((e) => e.batch === joined).length); // the join and its network set-up
     expect(j.command.argv.slice(0, 3)).toEqual(['swarm', 'join', '--token']);
     const id = String(log[joined - 1]!.event.nodeId);
     expect(j.patches).toContainEqual({ op: 'add', path: `nodes.${id}`, value: expect.objectContaining({ id, hostname: 'worker1', role: 'worker', state: 'ready' }) });

@@ -74,7 +74,8 @@ export function registerStack(program: Command, ctx: CliContext): void {
     .action((name: string, o: { quiet?: boolean; format?: string }) => {
       const s = requireServiceManager(ctx);
       const svcs = sortedServices(s, (x) => x.spec.labels[NAMESPACE_LABEL] === name);
-      if (svcs.length === 0) reject(`Nothing found in stack: ${name}`);
+      // docker/cli stack/services.go: not an error, a note on stderr and exit 0.
+      if (svcs.length === 0) return ctx.io.err(`Nothing found in stack: ${name}\n`);
       if (o.quiet) return ctx.io.out(svcs.map((x) => `${x.id.slice(0, 12)}\n`).join(''));
       const rows = svcs.map((x) => serviceRow(s, x));
       ctx.io.out(o.format === 'json' ? serviceLsJson(rows) : renderList(o.format, rows, { ID: 'ID', Name: 'NAME', Mode: 'MODE', Replicas: 'REPLICAS', Image: 'IMAGE', Ports: 'PORTS' }, () => serviceLsTable(rows)));
@@ -88,7 +89,7 @@ export function registerStack(program: Command, ctx: CliContext): void {
     .action((name: string, o: { quiet?: boolean; trunc?: boolean; filter?: Record<string, string[]>; format?: string }) => {
       const s = requireServiceManager(ctx);
       const svcs = stackServices(s, name).sort((a, b) => naturalLess(a.spec.name, b.spec.name));
-      if (svcs.length === 0) reject(`Nothing found in stack: ${name}`);
+      if (svcs.length === 0) reject(`nothing found in stack: ${name}`);
       printTasks(ctx, s, svcs, o);
     });
 
@@ -96,6 +97,13 @@ export function registerStack(program: Command, ctx: CliContext): void {
     .action(async (names: string[]) => {
       requireServiceManager(ctx);
       for (const name of names) {
+        // docker/cli stack/remove.go: an empty stack is a note on stderr, not an error.
+        const s = ctx.session.state;
+        const owned = (x: { labels: Record<string, string> }) => x.labels[NAMESPACE_LABEL] === name;
+        if (stackServices(s, name).length === 0 && !tvalues(s.secrets).some(owned) && !tvalues(s.configs).some(owned)) {
+          ctx.io.err(`Nothing found in stack: ${name}\n`);
+          continue;
+        }
         let messages: string[] = [];
         await decide(ctx, (s) => {
           const plan = decideStackRm(s, name);

@@ -6,15 +6,17 @@
 import { from, mergeMap } from 'rxjs';
 import type { EngineEvent } from '../../../events/index.js';
 import { attachBridge, detach, endpointsOf, hostDefaults, sandboxOf } from '../../net/local.js';
-import { NetPlan } from '../../net/plan.js';
+import { attachGateway, attachOverlay, releaseOverlayNs, setupIngressSandbox } from '../../net/overlay.js';
+import { TASK_STATE_ORDER } from '../../../events/index.js';
+import { NetPlan, type Ledger } from '../../net/plan.js';
 import type { Prng } from '../../sim/prng.js';
 import { tget } from '../../state/table.js';
-import type { Container, State } from '../../state/types.js';
+import type { Container, State, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
 /** Brings a running container's sandbox in line with the networks it should be on. */
-export function syncContainer(s: State, c: Container, rng: Prng): EngineEvent[] {
-  const p = new NetPlan(s, rng);
+export function syncContainer(s: State, c: Container, rng: Prng, ledger?: Ledger): EngineEvent[] {
+  const p = new NetPlan(s, rng, ledger);
   const sandbox = sandboxOf(c.id);
   const running = c.state === 'running';
   const hostMode = c.networks.some((id) => tget(s.networks, id)?.driver === 'host');
@@ -40,17 +42,85 @@ export function syncContainer(s: State, c: Container, rng: Prng): EngineEvent[] 
   return p.events;
 }
 
+/** The DNS names a task answers to on its user-defined networks. */
+function taskDnsNames(s: State, t: Task, networkId: string): string[] {
+  const svc = tget(s.services, t.serviceId);
+  const n = tget(s.networks, networkId);
+  if (!svc || !n || n.ingress || n.scope !== 'swarm') return [];
+  const names = [`tasks.${svc.spec.name}`, `${svc.spec.name}.${t.slot > 0 ? t.slot : t.nodeId}.${t.id}`];
+  if (svc.spec.endpointMode === 'dnsrr') names.unshift(svc.spec.name);
+  return names;
+}
+
+/** A task's sandbox as its container starts: one interface per network (ingress first), then docker_gwbridge. */
+export function setupTask(s: State, t: Task, rng: Prng, ledger?: Ledger): EngineEvent[] {
+  const node = t.nodeId ? tget(s.nodes, t.nodeId) : undefined;
+  if (!node || t.addrs.length === 0) return [];
+  const host = node.hostname;
+  const p = new NetPlan(s, rng, ledger);
+  const sandbox = sandboxOf(t.containerId);
+  if (tget(s.netns, `${host}/${sandbox}`)) return [];
+  p.emit({ type: 'NetnsCreated', host, netns: sandbox });
+  const name = `${tget(s.services, t.serviceId)?.spec.name ?? t.serviceId}.${t.slot > 0 ? t.slot : t.nodeId}.${t.id}`;
+  let i = 0;
+  let external = false;
+  for (const a of t.addrs) {
+    const n = tget(s.networks, a.networkId);
+    if (!n) continue;
+    attachOverlay(p, host, sandbox, t.containerId, name, n, a.ip, `eth${i++}`);
+    for (const d of taskDnsNames(s, t, n.id)) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip: a.ip });
+    if (!n.internal) external = true;
+  }
+  if (external) attachGateway(p, host, sandbox, t.containerId, name, `eth${i}`);
+  return p.events;
+}
+
+/** The task's container is gone: its interfaces, DNS names and namespace; the overlay namespace if unused. */
+export function teardownTask(s: State, t: Task, rng: Prng, ledger?: Ledger): EngineEvent[] {
+  const node = t.nodeId ? tget(s.nodes, t.nodeId) : undefined;
+  if (!node) return [];
+  const host = node.hostname;
+  const sandbox = sandboxOf(t.containerId);
+  if (!tget(s.netns, `${host}/${sandbox}`)) return [];
+  const p = new NetPlan(s, rng, ledger);
+  const eps = endpointsOf(s, host, sandbox);
+  const leaving = new Set(eps.map((e) => e.id));
+  for (const ep of eps) detach(p, ep, taskDnsNames(s, t, ep.networkId));
+  for (const ep of eps) {
+    const n = tget(s.networks, ep.networkId);
+    if (n && n.driver === 'overlay') releaseOverlayNs(p, host, n, leaving);
+  }
+  p.emit({ type: 'NetnsRemoved', host, netns: sandbox });
+  return p.events;
+}
+
 export function netAgentReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
   switch (e.type) {
+    case 'AddressAllocated': {
+      if (e.owner.kind !== 'node') return [];
+      const n = tget(s.networks, e.networkId);
+      const node = tget(s.nodes, e.owner.id);
+      if (!n?.ingress || !node) return [];
+      const p = new NetPlan(s, deps.rng(), deps.ledger());
+      setupIngressSandbox(p, node.hostname, n, e.ip);
+      return p.events;
+    }
+    case 'TaskStateChanged': {
+      const t = tget(s.tasks, e.taskId);
+      if (!t) return [];
+      if (e.to === 'preparing') return setupTask(s, t, deps.rng(), deps.ledger());
+      if (TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.running) return teardownTask(s, t, deps.rng(), deps.ledger());
+      return [];
+    }
     case 'HostAdded': {
-      const p = new NetPlan(s, deps.rng());
+      const p = new NetPlan(s, deps.rng(), deps.ledger());
       hostDefaults(p, e.name);
       return p.events;
     }
     case 'ContainerStateChanged':
     case 'ContainerNetworksChanged': {
       const c = tget(s.containers, e.containerId);
-      return c ? syncContainer(s, c, deps.rng()) : [];
+      return c ? syncContainer(s, c, deps.rng(), deps.ledger()) : [];
     }
     default:
       return [];

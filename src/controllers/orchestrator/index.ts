@@ -99,6 +99,10 @@ function restartsUsed(s: State, svc: Service, old: Task): number {
 export function restart(s: State, t: Task, why: 'ended' | 'node-down' | 'drained', rng: Prng): EngineEvent[] {
   const svc = tget(s.services, t.serviceId);
   if (!svc || !wantsToRun(t)) return [];
+  // A replacement that ended while still waiting out its own restart delay is restarted only once that
+  // delay has passed (restart.go Restart: "wait for its restart delay to elapse, to avoid tight restart
+  // loops"); it stays desired READY until then, and promotions() restarts it when due.
+  if (why === 'ended' && t.desiredState === 'ready' && t.startAfterMs !== null && t.startAfterMs > s.sim.nowMs) return [];
   const out: EngineEvent[] = [...desired(t, 'shutdown')];
   const node = t.nodeId ? tget(s.nodes, t.nodeId) : undefined;
   if (svc.spec.mode === 'global') {
@@ -122,12 +126,14 @@ export function startDue(s: State, t: Task): number {
   return oldGone ? due : Math.max(due, t.createdAtMs + REPLACEMENT_WAIT_MS);
 }
 
-function promotions(s: State): EngineEvent[] {
+/** Delayed replacements whose time has come: raised to RUNNING, or restarted if they ended meanwhile. */
+function promotions(s: State, rng: () => Prng): EngineEvent[] {
   if (s.delayed.n === 0) return [];
   const out: EngineEvent[] = [];
   for (const { taskId } of tvalues(s.delayed).sort((a, b) => (a.taskId < b.taskId ? -1 : 1))) {
     const t = tget(s.tasks, taskId);
-    if (t && t.desiredState === 'ready' && startDue(s, t) <= s.sim.nowMs) out.push(...desired(t, 'running'));
+    if (!t || t.desiredState !== 'ready' || startDue(s, t) > s.sim.nowMs) continue;
+    out.push(...(isTerminal(t) ? restart(s, t, 'ended', rng()) : desired(t, 'running')));
   }
   return out;
 }
@@ -228,7 +234,7 @@ export function orchestratorReact({ event: e, state: s }: Fact, deps: Controller
     }
     case 'Idle':
     case 'ClockAdvanced':
-      return promotions(s);
+      return promotions(s, () => deps.rng());
     default:
       return [];
   }

@@ -13,6 +13,7 @@ import type { Service, State, Task } from '../../state/types.js';
 import { newTask } from '../orchestrator/index.js';
 import { taskSpecKey } from '../orchestrator/spec.js';
 import { currentTask, isTerminal, serviceSlots } from '../orchestrator/tasks.js';
+import { compile, matchesAll } from '../scheduler/constraints.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
 const ACTIVE: ReadonlySet<UpdateState> = new Set(['updating', 'rollback_started']);
@@ -36,6 +37,18 @@ interface Progress {
   slots: number;
 }
 
+/**
+ * orchestrator.IsTaskDirty: the task template changed, or (replicated services) only the placement
+ * constraints did and the task's node no longer meets them — then the update moves it. Global tasks on
+ * nodes that stop matching are shut down by the global orchestrator instead.
+ */
+function isDirty(s: State, svc: Service, t: Task, key: string): boolean {
+  if (t.specKey !== key) return true;
+  if (svc.spec.mode !== 'replicated' || !t.nodeId || svc.spec.constraints.length === 0) return false;
+  const n = tget(s.nodes, t.nodeId);
+  return !n || !matchesAll(s, n, compile(svc.spec.constraints));
+}
+
 function progress(s: State, svc: Service): Progress {
   const key = taskSpecKey(svc.spec);
   const cfg = config(svc);
@@ -51,7 +64,7 @@ function progress(s: State, svc: Service): Progress {
       if (t.runningAtMs !== null && (p.lastRunningMs === null || t.runningAtMs > p.lastRunningMs)) p.lastRunningMs = t.runningAtMs;
     }
     if (!cur) continue;
-    if (cur.specKey !== key) p.dirty.push(cur);
+    if (isDirty(s, svc, cur, key)) p.dirty.push(cur);
     else if (cur.byUpdate && cur.createdAtMs >= since && cur.state !== 'running' && !isTerminal(cur)) p.inFlight.push(cur);
   }
   return p;
@@ -135,7 +148,7 @@ export function updaterReact({ event: e, state: s }: Fact, deps: ControllerDeps)
       const key = taskSpecKey(svc.spec);
       const dirty = serviceSlots(s, svc.id).some((slot) => {
         const cur = currentTask(s, slot);
-        return cur !== undefined && cur.specKey !== key;
+        return cur !== undefined && isDirty(s, svc, cur, key);
       });
       if (!dirty) return [];
       return [{ type: 'ServiceUpdateStatusChanged', serviceId: svc.id, status: { state: e.rollback ? 'rollback_started' : 'updating', startedAtMs: s.sim.nowMs, completedAtMs: null, message: e.rollback ? 'manually requested rollback' : 'update in progress' } }];

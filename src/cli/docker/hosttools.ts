@@ -1,0 +1,56 @@
+/**
+ * Commands typed in a host's shell, as the seeds do after SSH-ing to a node: `ip addr|route`,
+ * `ls /var/run/docker/netns`, `nsenter --net=NETNS CMD…`. Rendered from the simulated kernel state.
+ */
+import type { Command } from 'commander';
+import { requireDaemon } from '../../commands/access.js';
+import { reject } from '../../commands/rejection.js';
+import { ipAddr, ipRoute } from '../../net/views.js';
+import { tget, tvalues } from '../../state/table.js';
+import type { State } from '../../state/types.js';
+import { host, state, type CliContext } from '../context.js';
+
+const NETNS_DIR = '/var/run/docker/netns';
+
+function ipCommand(s: State, hostName: string, netns: string, args: string[]): string {
+  const sub = args[0] ?? '';
+  if (['a', 'addr', 'address'].includes(sub)) return ipAddr(s, hostName, netns);
+  if (['r', 'route', 'ro'].includes(sub)) return ipRoute(s, hostName, netns);
+  return reject(`Object "${sub}" is unknown, try "ip help".`);
+}
+
+export function registerHostTools(program: Command, ctx: CliContext): void {
+  program.command('ip <object> [args...]').description("The host's `ip addr` / `ip route` (root network namespace)")
+    .allowUnknownOption()
+    .action((obj: string, args: string[]) => {
+      const h = host(ctx);
+      requireDaemon(h);
+      ctx.io.out(ipCommand(state(ctx), h.name, '', [obj, ...args]));
+    });
+
+  program.command('ls <path>').description('List /var/run/docker/netns on the host')
+    .action((path: string) => {
+      const h = host(ctx);
+      requireDaemon(h);
+      if (path.replace(/\/$/, '') !== NETNS_DIR) reject(`ls: cannot access '${path}': only ${NETNS_DIR} is simulated`);
+      const names = tvalues(state(ctx).netns).filter((n) => n.host === h.name).map((n) => n.name).sort();
+      ctx.io.out(names.map((n) => `${n}\n`).join(''));
+    });
+
+  program.command('nsenter <args...>').description('Run ip inside a network namespace: nsenter --net=/var/run/docker/netns/NAME ip a')
+    .allowUnknownOption()
+    .passThroughOptions()
+    .action((args: string[]) => {
+      const h = host(ctx);
+      requireDaemon(h);
+      const s = state(ctx);
+      const netArg = args.find((a) => a.startsWith('--net=') || a.startsWith('--net'));
+      if (!netArg || !netArg.startsWith('--net=')) reject('nsenter: neither filename nor target pid supplied for ns/net');
+      const path = netArg.slice('--net='.length);
+      const name = path.startsWith(NETNS_DIR) ? path.slice(NETNS_DIR.length + 1) : path;
+      if (!tget(s.netns, `${h.name}/${name}`)) reject(`nsenter: cannot open ${path}: No such file or directory`);
+      const cmd = args.slice(args.indexOf(netArg) + 1);
+      if (cmd[0] !== 'ip') reject(`nsenter: only \`ip addr\` and \`ip route\` are simulated inside a namespace (got: ${cmd.join(' ') || 'nothing'})`);
+      ctx.io.out(ipCommand(s, h.name, name, cmd.slice(1)));
+    });
+}

@@ -1,0 +1,134 @@
+/**
+ * The network allocator (swarmkit manager/allocator, network half): the ingress network at swarm init,
+ * each node's ingress-sandbox address, service VIPs (ingress first, then each network, none for dnsrr)
+ * and task addresses before scheduling; addresses are released when a task passes RUNNING and are not
+ * reused until the serial cursor wraps.
+ */
+import { from, mergeMap } from 'rxjs';
+import { TASK_STATE_ORDER, type EngineEvent } from '../../../events/index.js';
+import { NetPlan } from '../../net/plan.js';
+import { cidrString } from '../../net/ipam.js';
+import type { Prng } from '../../sim/prng.js';
+import { tget, tvalues } from '../../state/table.js';
+import type { Network, Service, State } from '../../state/types.js';
+import type { Controller, ControllerDeps, Fact } from '../types.js';
+
+export function ingressNetwork(s: State): Network | undefined {
+  return tvalues(s.networks).find((n) => n.ingress);
+}
+
+/** The networks a service's tasks and VIPs live on: the ingress (when it publishes ingress ports) first. */
+export function serviceNetworks(s: State, svc: Service): Network[] {
+  const out: Network[] = [];
+  const ingress = ingressNetwork(s);
+  if (ingress && svc.endpointPorts.some((p) => p.publishMode === 'ingress')) out.push(ingress);
+  for (const id of svc.spec.networks) {
+    const n = tget(s.networks, id);
+    if (n) out.push(n);
+  }
+  return out;
+}
+
+function createIngress(p: NetPlan): void {
+  const sub = p.globalSubnet();
+  if (!sub) return;
+  const vni = p.nextVni();
+  p.createNetwork({
+    name: 'ingress', driver: 'overlay', scope: 'swarm', host: null, subnet: cidrString(sub), gateway: cidrString({ base: sub.base + 1, bits: 32 }).split('/')[0]!,
+    ipRange: '', vni, internal: false, attachable: false, ingress: true, options: { 'com.docker.network.driver.overlay.vxlanid_list': String(vni) }, labels: {},
+  });
+}
+
+function syncVips(p: NetPlan, svc: Service): void {
+  const want = svc.spec.endpointMode === 'dnsrr' ? [] : serviceNetworks(p.s, svc);
+  for (const v of svc.vips) {
+    if (!want.some((n) => n.id === v.networkId)) {
+      p.release(v.networkId, v.ip);
+      const n = tget(p.s.networks, v.networkId);
+      if (n && !n.ingress) p.emit({ type: 'DnsRecordRemoved', networkId: n.id, name: svc.spec.name, ip: v.ip });
+    }
+  }
+  for (const n of want) {
+    if (svc.vips.some((v) => v.networkId === n.id)) continue;
+    const ip = p.allocate(n, { kind: 'vip', id: svc.id });
+    if (ip && !n.ingress) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: svc.spec.name, ip });
+  }
+}
+
+function releaseTask(p: NetPlan, taskId: string): void {
+  const t = tget(p.s.tasks, taskId);
+  if (!t) return;
+  for (const a of t.addrs) p.release(a.networkId, a.ip);
+}
+
+export function netAllocatorReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
+  const rng = (): Prng => deps.rng();
+  switch (e.type) {
+    case 'SwarmInitialized': {
+      const p = new NetPlan(s, rng(), deps.ledger());
+      if (!ingressNetwork(s)) createIngress(p);
+      return p.events;
+    }
+    case 'NodeJoined': {
+      const ingress = ingressNetwork(s);
+      if (!ingress) return [];
+      const p = new NetPlan(s, rng(), deps.ledger());
+      p.allocate(ingress, { kind: 'node', id: e.nodeId });
+      return p.events;
+    }
+    case 'AddressAllocated': {
+      // Once an ingress network has its gateway (at init, or a replacement made with
+      // `network create --ingress`), every node gets its ingress-sandbox address on it.
+      if (e.owner.kind !== 'gateway') return [];
+      const n = tget(s.networks, e.networkId);
+      if (!n?.ingress) return [];
+      const p = new NetPlan(s, rng(), deps.ledger());
+      for (const node of tvalues(s.nodes).sort((a, b) => (a.id < b.id ? -1 : 1))) {
+        if (!node.attachments.some((a) => a.networkId === n.id)) p.allocate(n, { kind: 'node', id: node.id });
+      }
+      return p.events;
+    }
+    case 'ServiceCreated':
+    case 'ServiceUpdated': {
+      const svc = tget(s.services, e.serviceId);
+      if (!svc) return [];
+      const p = new NetPlan(s, rng(), deps.ledger());
+      syncVips(p, svc);
+      return p.events;
+    }
+    case 'ServiceRemoved': {
+      const p = new NetPlan(s, rng(), deps.ledger());
+      for (const a of tvalues(s.addresses).filter((x) => x.owner.kind === 'vip' && x.owner.id === e.serviceId).sort((x, y) => (x.ip < y.ip ? -1 : 1))) {
+        p.release(a.networkId, a.ip);
+        const rec = tvalues(s.dns).find((r) => r.networkId === a.networkId && r.ips.includes(a.ip));
+        if (rec) p.emit({ type: 'DnsRecordRemoved', networkId: a.networkId, name: rec.name, ip: a.ip });
+      }
+      return p.events;
+    }
+    case 'TaskCreated': {
+      const svc = tget(s.services, e.serviceId);
+      if (!svc) return [];
+      const p = new NetPlan(s, rng(), deps.ledger());
+      for (const n of serviceNetworks(s, svc)) p.allocate(n, { kind: 'task', id: e.taskId });
+      return p.events;
+    }
+    case 'TaskStateChanged': {
+      if (TASK_STATE_ORDER[e.to] <= TASK_STATE_ORDER.running) return [];
+      const p = new NetPlan(s, rng(), deps.ledger());
+      releaseTask(p, e.taskId);
+      return p.events;
+    }
+    case 'TaskRemoved': {
+      const p = new NetPlan(s, rng(), deps.ledger());
+      releaseTask(p, e.taskId);
+      return p.events;
+    }
+    default:
+      return [];
+  }
+}
+
+export const netAllocatorController: Controller = {
+  name: 'netallocator',
+  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(netAllocatorReact(f, deps)))),
+};
