@@ -70,6 +70,9 @@ export interface EndpointCreated {
   mac: string;
   /** Interface name inside the sandbox (eth0, eth1, …). */
   ifName: string;
+  /** The other end of the veth: its namespace ('' = the host's root namespace) and name. */
+  peerNetns: string;
+  peerName: string;
 }
 
 export interface EndpointRemoved {

@@ -3,7 +3,7 @@
  * user-defined bridges, and a container's endpoint on a bridge (veth pair, address, routes, DNS).
  */
 import type { Endpoint, Network, State } from '../state/types.js';
-import { tget, tvalues } from '../state/table.js';
+import { tget } from '../state/table.js';
 import { NetPlan, rule } from './plan.js';
 import { cidrString, type Cidr } from './ipam.js';
 
@@ -50,49 +50,75 @@ export function sandboxOf(containerId: string): string {
   return containerId.slice(0, 12);
 }
 
-/** Endpoints of a sandbox on a host, in interface order. */
+/** Endpoints of a sandbox on a host, in interface order (through the namespace's index). */
 export function endpointsOf(s: State, host: string, sandbox: string): Endpoint[] {
-  return tvalues(s.endpoints).filter((e) => e.host === host && e.sandbox === sandbox).sort((a, b) => a.ifName.localeCompare(b.ifName, 'en', { numeric: true }));
+  const ns = tget(s.netns, `${host}/${sandbox}`);
+  if (!ns) return [];
+  return ns.endpoints.map((id) => tget(s.endpoints, id)).filter((e): e is Endpoint => !!e)
+    .sort((a, b) => a.ifName.localeCompare(b.ifName, 'en', { numeric: true }));
+}
+
+export interface VethEndpoint {
+  host: string;
+  sandbox: string;
+  containerId: string;
+  name: string;
+  network: Network;
+  ip: string;
+  ifName: string;
+  /** Where the other end of the veth lives, its name, and the bridge it is enslaved to. */
+  peerNetns: string;
+  peerName: string;
+  master: string;
+  mtu: number;
+  /** Add the default route through this interface, via this gateway. */
+  defaultVia: string | null;
+}
+
+/** A sandbox's interface: a veth pair (inside end named ifName), its address, its routes, the endpoint. */
+export function vethEndpoint(p: NetPlan, o: VethEndpoint): Endpoint {
+  const inner = p.nextIf(o.host);
+  const outer = p.nextIf(o.host);
+  const mac = p.mac(o.ip);
+  p.emit({ type: 'LinkCreated', host: o.host, netns: o.peerNetns, name: o.peerName, kind: 'veth', ifIndex: outer, mtu: o.mtu, mac: p.randomMac(), peer: inner, master: o.master });
+  p.emit({ type: 'LinkCreated', host: o.host, netns: o.sandbox, name: o.ifName, kind: 'veth', ifIndex: inner, mtu: o.mtu, mac, peer: outer, master: '' });
+  p.emit({ type: 'AddressAssigned', host: o.host, netns: o.sandbox, ifName: o.ifName, cidr: p.cidrOf(o.network, o.ip) });
+  if (o.defaultVia) p.emit({ type: 'RouteAdded', host: o.host, netns: o.sandbox, dst: 'default', via: o.defaultVia, dev: o.ifName, src: '' });
+  p.emit({ type: 'RouteAdded', host: o.host, netns: o.sandbox, dst: o.network.subnet, via: '', dev: o.ifName, src: o.ip });
+  const ep: Endpoint = {
+    id: p.rng.hex(32), networkId: o.network.id, host: o.host, sandbox: o.sandbox, containerId: o.containerId, name: o.name,
+    ip: o.ip, mac, ifName: o.ifName, peerNetns: o.peerNetns, peerName: o.peerName,
+  };
+  const { id, ...rest } = ep;
+  p.emit({ type: 'EndpointCreated', endpointId: id, ...rest });
+  return ep;
 }
 
 /** Connects a sandbox to a bridge network: veth pair, address, routes; DNS on user-defined networks. */
 export function attachBridge(p: NetPlan, host: string, sandbox: string, containerId: string, name: string, n: Network, ifName: string, firstInterface: boolean, dnsNames: string[]): Endpoint | null {
   const ip = p.allocate(n, { kind: 'container', id: containerId });
   if (!ip) return null;
-  const inner = p.nextIf(host);
-  const outer = p.nextIf(host);
-  const veth = p.vethName();
-  const dev = bridgeDevice(n);
-  const mac = p.mac(ip);
-  const mtu = Number(n.options['com.docker.network.driver.mtu'] ?? 1500);
-  p.emit({ type: 'LinkCreated', host, netns: '', name: veth, kind: 'veth', ifIndex: outer, mtu, mac: p.randomMac(), peer: inner, master: dev });
-  p.emit({ type: 'LinkCreated', host, netns: sandbox, name: ifName, kind: 'veth', ifIndex: inner, mtu, mac, peer: outer, master: '' });
-  p.emit({ type: 'AddressAssigned', host, netns: sandbox, ifName, cidr: p.cidrOf(n, ip) });
-  if (firstInterface && !n.internal) p.emit({ type: 'RouteAdded', host, netns: sandbox, dst: 'default', via: n.gateway, dev: ifName, src: '' });
-  p.emit({ type: 'RouteAdded', host, netns: sandbox, dst: n.subnet, via: '', dev: ifName, src: ip });
-  const endpointId = p.rng.hex(32);
-  p.emit({ type: 'EndpointCreated', endpointId, networkId: n.id, host, sandbox, containerId, name, ip, mac, ifName });
+  const ep = vethEndpoint(p, {
+    host, sandbox, containerId, name, network: n, ip, ifName, peerNetns: '', peerName: p.vethName(), master: bridgeDevice(n),
+    mtu: Number(n.options['com.docker.network.driver.mtu'] ?? 1500), defaultVia: firstInterface && !n.internal ? n.gateway : null,
+  });
   // The embedded DNS serves user-defined networks only; the default bridge resolves through --link.
   if (n.options['com.docker.network.bridge.default_bridge'] !== 'true') {
     for (const d of dnsNames) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip });
   }
-  return { id: endpointId, networkId: n.id, host, sandbox, containerId, name, ip, mac, ifName };
+  return ep;
 }
 
-/** Undoes attachBridge (the kernel drops both veth ends with the namespace side). */
+/** Undoes an endpoint: its DNS names, routes, both veth ends; a local network's address is released. */
 export function detach(p: NetPlan, ep: Endpoint, dnsNames: string[]): void {
   const s = p.s;
   const n = tget(s.networks, ep.networkId);
   for (const d of dnsNames) if (tget(s.dns, `${ep.networkId}/${d}`)?.ips.includes(ep.ip)) p.emit({ type: 'DnsRecordRemoved', networkId: ep.networkId, name: d, ip: ep.ip });
-  const inner = tget(s.links, `${ep.host}/${ep.sandbox}/${ep.ifName}`);
-  for (const r of tvalues(s.routes).filter((x) => x.host === ep.host && x.netns === ep.sandbox && x.dev === ep.ifName)) {
-    p.emit({ type: 'RouteRemoved', host: ep.host, netns: ep.sandbox, dst: r.dst, dev: r.dev });
+  for (const dst of ['default', n?.subnet ?? '']) {
+    if (dst && tget(s.routes, `${ep.host}/${ep.sandbox}/${dst}/${ep.ifName}`)) p.emit({ type: 'RouteRemoved', host: ep.host, netns: ep.sandbox, dst, dev: ep.ifName });
   }
-  if (inner) {
-    const outer = tvalues(s.links).find((l) => l.host === ep.host && l.ifIndex === inner.peer);
-    p.emit({ type: 'LinkRemoved', host: ep.host, netns: ep.sandbox, name: ep.ifName });
-    if (outer) p.emit({ type: 'LinkRemoved', host: ep.host, netns: outer.netns, name: outer.name });
-  }
+  if (tget(s.links, `${ep.host}/${ep.sandbox}/${ep.ifName}`)) p.emit({ type: 'LinkRemoved', host: ep.host, netns: ep.sandbox, name: ep.ifName });
+  if (tget(s.links, `${ep.host}/${ep.peerNetns}/${ep.peerName}`)) p.emit({ type: 'LinkRemoved', host: ep.host, netns: ep.peerNetns, name: ep.peerName });
   p.emit({ type: 'EndpointRemoved', endpointId: ep.id });
   // Local networks' addresses belong to the endpoint; swarm networks' to the allocator (released with the task).
   if (n && n.scope === 'local') p.release(n.id, ep.ip);

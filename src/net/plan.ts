@@ -80,9 +80,17 @@ export class NetPlan {
     return i;
   }
 
+  /** The local networks of a host (state, via the host's index, plus those planned in this batch). */
+  hostNetworks(host: string): Network[] {
+    const ids = tget(this.s.hosts, host)?.networks ?? [];
+    const out = ids.map((id) => tget(this.s.networks, id)).filter((n): n is Network => !!n);
+    for (const n of this.newNetworks.values()) if (n.host === host) out.push(n);
+    return out;
+  }
+
   /** The next free subnet of a host's local pools (or null when exhausted). */
   localSubnet(host: string): Cidr | null {
-    const used = this.networks().filter((n) => n.scope === 'local' && n.host === host && n.subnet).map((n) => parseCidr(n.subnet)!);
+    const used = this.hostNetworks(host).filter((n) => n.subnet).map((n) => parseCidr(n.subnet)!);
     return firstFit(localPools(), used);
   }
 

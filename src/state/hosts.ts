@@ -10,7 +10,7 @@ export function hostsReducer(s: State, e: EngineEvent): void {
       invariant(!tget(s.hosts, e.name), `host ${e.name} is new`);
       tset<Host>(s.hosts, e.name, {
         name: e.name, ip: e.ip, nanoCpus: e.nanoCpus, memoryBytes: e.memoryBytes, os: e.os, arch: e.arch,
-        labels: e.labels, engineVersion: e.engineVersion, up: true, changedAtMs: s.sim.nowMs, nodeId: null, nextIfIndex: 2, ruleSeq: 0,
+        labels: e.labels, engineVersion: e.engineVersion, up: true, changedAtMs: s.sim.nowMs, nodeId: null, nextIfIndex: 2, ruleSeq: 0, networks: [],
       });
       return;
     case 'HostCrashed': {
@@ -44,6 +44,17 @@ export function hostsReducer(s: State, e: EngineEvent): void {
     case 'IptablesRuleAdded':
       host(s, e.host).ruleSeq++;
       return;
+    case 'NetworkCreated':
+      if (e.host) host(s, e.host).networks.push(e.networkId);
+      return;
+    case 'NetworkRemoved': {
+      const n = tget(s.networks, e.networkId);
+      if (n?.host) {
+        const h = host(s, n.host);
+        h.networks = h.networks.filter((id) => id !== e.networkId);
+      }
+      return;
+    }
     default:
       return;
   }

@@ -3,17 +3,22 @@ import type { EngineEvent, IptablesRule } from '../../events/index.js';
 import { canonicalJson } from './hash.js';
 import { invariant } from './invariant.js';
 import { tdel, tget, tset } from './table.js';
-import type { IpvsService, Link, State } from './types.js';
+import type { IpvsService, Link, Netns, State } from './types.js';
 
 export function ruleKey(host: string, netns: string, r: IptablesRule): string {
   return `${host}/${netns}/${r.table}/${r.chain}/${canonicalJson(r)}`;
+}
+
+/** The namespace record that indexes a namespace's links and endpoints (the root namespace has none). */
+export function netnsIndex(s: State, host: string, netns: string): Netns | undefined {
+  return netns ? tget(s.netns, `${host}/${netns}`) : undefined;
 }
 
 export function kernelReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'NetnsCreated':
       invariant(!tget(s.netns, `${e.host}/${e.netns}`), `netns ${e.netns} is new on ${e.host}`);
-      tset(s.netns, `${e.host}/${e.netns}`, { host: e.host, name: e.netns, createdAtMs: s.sim.nowMs });
+      tset(s.netns, `${e.host}/${e.netns}`, { host: e.host, name: e.netns, createdAtMs: s.sim.nowMs, links: [], endpoints: [] });
       return;
     case 'NetnsRemoved':
       tdel(s.netns, `${e.host}/${e.netns}`);
@@ -22,11 +27,15 @@ export function kernelReducer(s: State, e: EngineEvent): void {
       const key = `${e.host}/${e.netns}/${e.name}`;
       invariant(!tget(s.links, key), `link ${e.name} is new in ${e.netns || 'the root namespace'} of ${e.host}`);
       tset<Link>(s.links, key, { host: e.host, netns: e.netns, name: e.name, kind: e.kind, ifIndex: e.ifIndex, mtu: e.mtu, mac: e.mac, peer: e.peer, master: e.master, addrs: [] });
+      netnsIndex(s, e.host, e.netns)?.links.push(e.name);
       return;
     }
-    case 'LinkRemoved':
+    case 'LinkRemoved': {
       tdel(s.links, `${e.host}/${e.netns}/${e.name}`);
+      const ns = netnsIndex(s, e.host, e.netns);
+      if (ns) ns.links = ns.links.filter((n) => n !== e.name);
       return;
+    }
     case 'AddressAssigned': {
       const l = tget(s.links, `${e.host}/${e.netns}/${e.ifName}`);
       invariant(l, `link ${e.ifName} exists in ${e.netns || 'the root namespace'} of ${e.host}`);

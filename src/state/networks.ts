@@ -4,6 +4,7 @@ import { cidrSize, ipToInt, parseCidr } from '../net/ipam.js';
 import { invariant } from './invariant.js';
 import { tdel, tget, tset } from './table.js';
 import type { Address, DnsRecord, Endpoint, Network, State } from './types.js';
+import { netnsIndex } from './kernel.js';
 
 /** The list on the owning task, service or node that mirrors its addresses. */
 function ownerRecord(s: State, kind: string, id: string): { networkId: string; ip: string }[] | undefined {
@@ -61,11 +62,16 @@ export function networksReducer(s: State, e: EngineEvent): void {
     case 'EndpointCreated': {
       const { type: _t, endpointId, ...rest } = e;
       tset<Endpoint>(s.endpoints, endpointId, { id: endpointId, ...rest });
+      netnsIndex(s, e.host, e.sandbox)?.endpoints.push(endpointId);
       return;
     }
-    case 'EndpointRemoved':
+    case 'EndpointRemoved': {
+      const ep = tget(s.endpoints, e.endpointId);
       tdel(s.endpoints, e.endpointId);
+      const ns = ep ? netnsIndex(s, ep.host, ep.sandbox) : undefined;
+      if (ns) ns.endpoints = ns.endpoints.filter((id) => id !== e.endpointId);
       return;
+    }
     case 'DnsRecordAdded': {
       const key = `${e.networkId}/${e.name}`;
       const r = tget(s.dns, key);

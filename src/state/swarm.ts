@@ -10,7 +10,7 @@ export function swarmReducer(s: State, e: EngineEvent): void {
       id: e.swarmId, caDigest: e.caDigest, workerSecret: e.workerTokenSecret, managerSecret: e.managerTokenSecret,
       createdAtMs: s.sim.nowMs, updatedAtMs: s.sim.nowMs, version: 1, defaultAddrPool: e.defaultAddrPool,
       subnetSize: e.subnetSize, dataPathPort: e.dataPathPort, heartbeatPeriodMs: e.heartbeatPeriodMs,
-      taskHistoryLimit: e.taskHistoryLimit, raftIndex: 1,
+      taskHistoryLimit: e.taskHistoryLimit, raftIndex: 1, ingressNetworkId: null,
       raft: { leaderId: e.nodeId, term: 1, leaderSinceMs: s.sim.nowMs, electionDueMs: null, candidateId: null, stepDownDueMs: null },
     };
     return;
@@ -29,6 +29,12 @@ export function swarmReducer(s: State, e: EngineEvent): void {
     case 'TaskCreated': case 'TaskStateChanged': case 'TaskAssigned': case 'TaskUnschedulable': case 'TaskDesiredStateChanged':
     case 'TaskRemoved': case 'SecretCreated': case 'SecretRemoved': case 'ConfigCreated': case 'ConfigRemoved':
       sw.raftIndex++;
+      return;
+    case 'NetworkCreated':
+      if (e.ingress) sw.ingressNetworkId = e.networkId;
+      return;
+    case 'NetworkRemoved':
+      if (sw.ingressNetworkId === e.networkId) sw.ingressNetworkId = null;
       return;
     case 'RaftLeaderLost':
       invariant(sw.raft.leaderId === e.nodeId, 'the lost leader was the leader');

@@ -31,6 +31,8 @@ export interface Host {
   nextIfIndex: number;
   /** Counter of rules added on this host (orders iptables listings). */
   ruleSeq: number;
+  /** Index: IDs of the local networks on this host. */
+  networks: string[];
 }
 
 export interface RaftState {
@@ -59,6 +61,8 @@ export interface Swarm {
   taskHistoryLimit: number;
   /** Raft store index: bumped by every change to the store; objects record it as Version.Index. */
   raftIndex: number;
+  /** Index: the routing-mesh network (there is at most one). */
+  ingressNetworkId: string | null;
   raft: RaftState;
 }
 
@@ -230,12 +234,18 @@ export interface Endpoint {
   ip: string;
   mac: string;
   ifName: string;
+  /** The other end of its veth: namespace ('' = root) and name. */
+  peerNetns: string;
+  peerName: string;
 }
 
 export interface Netns {
   host: string;
   name: string;
   createdAtMs: number;
+  /** Index: names of the links in it, and IDs of the endpoints whose sandbox it is. */
+  links: string[];
+  endpoints: string[];
 }
 
 export interface Link {

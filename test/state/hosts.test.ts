@@ -10,7 +10,7 @@ describe('hosts reducer', () => {
     given(logInitialized()).when(hostAdded('manager1', '192.168.99.100'), hostAdded('worker1', '192.168.99.101')).then((s) => {
       expect(tget(s.hosts, 'manager1')).toEqual({
         name: 'manager1', ip: '192.168.99.100', nanoCpus: 2e9, memoryBytes: 8 * 1024 ** 3, os: 'linux', arch: 'x86_64',
-        labels: {}, engineVersion: '28.2.2', up: true, changedAtMs: 0, nodeId: null, nextIfIndex: 2, ruleSeq: 0,
+        labels: {}, engineVersion: '28.2.2', up: true, changedAtMs: 0, nodeId: null, nextIfIndex: 2, ruleSeq: 0, networks: [],
       });
       expect(s.hosts.n).toBe(2);
       expect(s.sim.firstHost).toBe('manager1');

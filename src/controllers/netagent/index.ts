@@ -84,11 +84,10 @@ export function teardownTask(s: State, t: Task, rng: Prng, ledger?: Ledger): Eng
   if (!tget(s.netns, `${host}/${sandbox}`)) return [];
   const p = new NetPlan(s, rng, ledger);
   const eps = endpointsOf(s, host, sandbox);
-  const leaving = new Set(eps.map((e) => e.id));
   for (const ep of eps) detach(p, ep, taskDnsNames(s, t, ep.networkId));
   for (const ep of eps) {
     const n = tget(s.networks, ep.networkId);
-    if (n && n.driver === 'overlay') releaseOverlayNs(p, host, n, leaving);
+    if (n && n.driver === 'overlay') releaseOverlayNs(p, host, n);
   }
   p.emit({ type: 'NetnsRemoved', host, netns: sandbox });
   return p.events;

@@ -14,7 +14,8 @@ import type { Network, Service, State } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
 export function ingressNetwork(s: State): Network | undefined {
-  return tvalues(s.networks).find((n) => n.ingress);
+  const id = s.swarm?.ingressNetworkId;
+  return id ? tget(s.networks, id) : undefined;
 }
 
 /** The networks a service's tasks and VIPs live on: the ingress (when it publishes ingress ports) first. */
