@@ -1,6 +1,8 @@
 /** docker network create / rm / connect / disconnect / prune, as dockerd and swarmkit decide them. */
 import type { EngineEvent } from '../../events/index.js';
 import { createBridge } from '../net/local.js';
+import { meshHosts } from '../net/mesh.js';
+import { teardownIngressSandbox } from '../net/overlay.js';
 import { NetPlan, OVERLAY_MTU } from '../net/plan.js';
 import { cidrString, contains, ipToInt, overlaps, parseCidr, type Cidr } from '../net/ipam.js';
 import type { Prng } from '../sim/prng.js';
@@ -122,7 +124,7 @@ function users(s: State, n: Network): string[] {
   return tvalues(s.endpoints).filter((e) => e.networkId === n.id && e.containerId).map((e) => e.name).sort();
 }
 
-export function decideNetworkRm(s: State, h: Host, ref: string): EngineEvent[] {
+export function decideNetworkRm(s: State, h: Host, ref: string, rng: Prng): EngineEvent[] {
   requireDaemon(h);
   const n = findNetwork(s, h, ref);
   if (!n) daemon(`network ${ref} not found`);
@@ -136,6 +138,12 @@ export function decideNetworkRm(s: State, h: Host, ref: string): EngineEvent[] {
     }
     const c = tvalues(s.endpoints).find((e) => e.networkId === n.id && e.containerId);
     if (c) rpc('FailedPrecondition', `network ${n.id} is in use by task ${c.containerId}`);
+    if (n.ingress) {
+      // The routing mesh goes with it: every node's ingress sandbox is torn down.
+      const p = new NetPlan(s, rng);
+      for (const host of meshHosts(s)) teardownIngressSandbox(p, host, n);
+      return [...p.events, ...removeNetworkEvents(s, n).filter((e) => !(e.type === 'AddressReleased' && p.events.some((x) => x.type === 'AddressReleased' && x.ip === e.ip && x.networkId === e.networkId)))];
+    }
   } else {
     const u = users(s, n);
     if (u.length) daemon(`error while removing network: network ${n.name} has active endpoints (${u.map((x) => `name:"${x}" id:"${tvalues(s.endpoints).find((e) => e.name === x && e.networkId === n.id)!.id.slice(0, 12)}"`).join(', ')})`);

@@ -5,7 +5,7 @@
  */
 import { tget } from '../state/table.js';
 import type { Endpoint, Network } from '../state/types.js';
-import { createBridge, vethEndpoint } from './local.js';
+import { createBridge, detach, endpointsOf, vethEndpoint } from './local.js';
 import { NetPlan, OVERLAY_MTU } from './plan.js';
 
 export const GWBRIDGE = 'docker_gwbridge';
@@ -49,7 +49,7 @@ function linkNames(p: NetPlan, host: string, ns: string): Set<string> {
 /** br0 (with the gateway) and vxlan0 in the overlay's namespace, the first time the node needs it. */
 export function ensureOverlayNs(p: NetPlan, host: string, n: Network): string {
   const ns = overlayNs(n);
-  if (tget(p.s.netns, `${host}/${ns}`) || p.events.some((e) => e.type === 'NetnsCreated' && e.host === host && e.netns === ns)) return ns;
+  if (p.hasNetns(host, ns)) return ns;
   const mtu = overlayMtu(n);
   p.emit({ type: 'NetnsCreated', host, netns: ns });
   p.emit({ type: 'LinkCreated', host, netns: ns, name: 'br0', kind: 'bridge', ifIndex: 2, mtu, mac: p.randomMac(), peer: 0, master: '' });
@@ -61,7 +61,7 @@ export function ensureOverlayNs(p: NetPlan, host: string, n: Network): string {
 /** Tears the overlay's namespace down when no veth is left in it (no local sandbox uses the network). */
 export function releaseOverlayNs(p: NetPlan, host: string, n: Network): void {
   const ns = overlayNs(n);
-  if (!tget(p.s.netns, `${host}/${ns}`)) return;
+  if (!p.hasNetns(host, ns)) return;
   const left = [...linkNames(p, host, ns)];
   if (left.some((name) => name.startsWith('veth'))) return;
   for (const name of left) p.emit({ type: 'LinkRemoved', host, netns: ns, name });
@@ -86,9 +86,18 @@ export function attachGateway(p: NetPlan, host: string, sandbox: string, contain
 }
 
 /** The node's ingress sandbox: eth0 on ingress (its node attachment address), eth1 on docker_gwbridge. */
-export function setupIngressSandbox(p: NetPlan, host: string, ingress: Network, ip: string): void {
-  if (tget(p.s.netns, `${host}/${INGRESS_SBOX}`)) return;
+export function setupIngressSandbox(p: NetPlan, host: string, ingress: Network, ip: string): { gwIp: string } | null {
+  if (p.hasNetns(host, INGRESS_SBOX)) return null;
   p.emit({ type: 'NetnsCreated', host, netns: INGRESS_SBOX });
   attachOverlay(p, host, INGRESS_SBOX, '', 'ingress-endpoint', ingress, ip, 'eth0');
-  attachGateway(p, host, INGRESS_SBOX, '', 'gateway_ingress-sbox', 'eth1');
+  const gw = attachGateway(p, host, INGRESS_SBOX, '', 'gateway_ingress-sbox', 'eth1');
+  return gw ? { gwIp: gw.ip } : null;
+}
+
+/** Removes a node's ingress sandbox (the ingress network is being replaced). */
+export function teardownIngressSandbox(p: NetPlan, host: string, ingress: Network): void {
+  if (!tget(p.s.netns, `${host}/${INGRESS_SBOX}`)) return;
+  for (const ep of endpointsOf(p.s, host, INGRESS_SBOX)) detach(p, ep, []);
+  releaseOverlayNs(p, host, ingress);
+  p.emit({ type: 'NetnsRemoved', host, netns: INGRESS_SBOX });
 }

@@ -29,6 +29,8 @@ export class Ledger {
   readonly ifIndex = new Map<string, number>();
   readonly newNetworks = new Map<string, Network>();
   readonly links = new Map<string, EngineEvent[]>();
+  /** Namespaces created (true) or removed (false) by this batch, keyed `host/name`. */
+  readonly netns = new Map<string, boolean>();
   vni = 0;
 }
 
@@ -49,6 +51,7 @@ export class NetPlan {
   emit(...e: EngineEvent[]): void {
     this.events.push(...e);
     for (const x of e) {
+      if (x.type === 'NetnsCreated' || x.type === 'NetnsRemoved') this.ledger.netns.set(`${x.host}/${x.netns}`, x.type === 'NetnsCreated');
       if (x.type === 'LinkCreated' || x.type === 'LinkRemoved') {
         const k = `${x.host}/${x.netns}`;
         const list = this.ledger.links.get(k) ?? [];
@@ -56,6 +59,12 @@ export class NetPlan {
         this.ledger.links.set(k, list);
       }
     }
+  }
+
+  /** Does the namespace exist once this batch's planned changes apply? */
+  hasNetns(host: string, name: string): boolean {
+    const planned = this.ledger.netns.get(`${host}/${name}`);
+    return planned ?? tget(this.s.netns, `${host}/${name}`) !== undefined;
   }
 
   /** Link changes planned in this batch (not applied yet) in a namespace. */

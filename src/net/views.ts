@@ -147,3 +147,50 @@ export function nslookup(s: State, c: Container, eps: Endpoint[], args: string[]
 }
 
 export { ok };
+
+const BUILTIN_CHAINS: Record<string, string[]> = {
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+};
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? `${s} ` : s.padEnd(n);
+}
+
+/** `iptables -t TABLE -nvL` (counters are zero: packets arrive with the data plane). */
+export function iptablesList(s: State, host: string, netns: string, table: string): string {
+  const rules = tvalues(s.rules).filter((r) => r.host === host && r.netns === netns && r.rule.table === table).sort((a, b) => a.seq - b.seq);
+  const chains = [...(BUILTIN_CHAINS[table] ?? [])];
+  for (const r of rules) {
+    if (!chains.includes(r.rule.chain)) chains.push(r.rule.chain);
+    if (!BUILTIN_CHAINS[table]?.includes(r.rule.target) && /^[A-Z][A-Z-]+$/.test(r.rule.target) && !['ACCEPT', 'DROP', 'RETURN', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'REDIRECT'].includes(r.rule.target) && !chains.includes(r.rule.target)) chains.push(r.rule.target);
+  }
+  const out: string[] = [];
+  for (const chain of chains) {
+    const builtin = BUILTIN_CHAINS[table]?.includes(chain);
+    const inChain = rules.filter((r) => r.rule.chain === chain);
+    const refs = rules.filter((r) => r.rule.target === chain).length;
+    out.push(builtin ? `Chain ${chain} (policy ACCEPT 0 packets, 0 bytes)` : `Chain ${chain} (${refs} references)`);
+    out.push(' pkts bytes target     prot opt in     out     source               destination         ');
+    for (const { rule: r } of inChain) {
+      const extra = [
+        r.match === 'ipvs' ? 'ipvs' : r.match.startsWith('ctstate') ? r.match : r.match,
+        r.dport ? `${r.proto} dpt:${r.dport}` : '', r.sport ? `${r.proto} spt:${r.sport}` : '', r.targetArg,
+      ].filter(Boolean).join(' ');
+      out.push(`${'0'.padStart(5)} ${'0'.padStart(5)} ${pad(r.target, 10)} ${pad(r.proto, 4)} --  ${pad(r.in, 6)} ${pad(r.out, 6)} ${pad(r.src, 20)} ${pad(r.dst, 20)} ${extra}`.trimEnd());
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+/** `ipvsadm -Ln` inside a namespace. */
+export function ipvsadmList(s: State, host: string, netns: string): string {
+  let out = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
+  for (const v of tvalues(s.ipvs).filter((x) => x.host === host && x.netns === netns).sort((a, b) => a.fwmark - b.fwmark)) {
+    out += `FWM  ${v.fwmark} rr\n`;
+    for (const d of [...v.dests].sort((a, b) => ipToInt(a) - ipToInt(b))) out += `  -> ${`${d}:0`.padEnd(28)} Masq    1      0          0         \n`;
+  }
+  return out;
+}

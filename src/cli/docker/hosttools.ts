@@ -5,12 +5,27 @@
 import type { Command } from 'commander';
 import { requireDaemon } from '../../commands/access.js';
 import { reject } from '../../commands/rejection.js';
-import { ipAddr, ipRoute } from '../../net/views.js';
+import { ipAddr, ipRoute, iptablesList, ipvsadmList } from '../../net/views.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { State } from '../../state/types.js';
 import { host, state, type CliContext } from '../context.js';
 
 const NETNS_DIR = '/var/run/docker/netns';
+
+/** `iptables [-t TABLE] -nvL` / `ipvsadm -Ln` / `ip …` in a namespace ('' = the host's). */
+function tool(s: State, hostName: string, netns: string, cmd: string[]): string {
+  const [name, ...args] = cmd;
+  if (name === 'ip') return ipCommand(s, hostName, netns, args);
+  if (name === 'iptables') {
+    const t = args.indexOf('-t');
+    const table = t >= 0 ? args[t + 1] ?? '' : 'filter';
+    if (!['nat', 'filter', 'mangle'].includes(table)) reject(`iptables v1.8.9 (legacy): can't initialize iptables table \`${table}': Table does not exist (do you need to insmod?)`);
+    if (!args.some((a) => /^-[a-zA-Z]*L/.test(a))) reject('iptables: only listing (-nvL) is simulated');
+    return iptablesList(s, hostName, netns, table);
+  }
+  if (name === 'ipvsadm') return ipvsadmList(s, hostName, netns);
+  return reject(`nsenter: only ip, iptables and ipvsadm are simulated inside a namespace (got: ${cmd.join(' ') || 'nothing'})`);
+}
 
 function ipCommand(s: State, hostName: string, netns: string, args: string[]): string {
   const sub = args[0] ?? '';
@@ -37,7 +52,7 @@ export function registerHostTools(program: Command, ctx: CliContext): void {
       ctx.io.out(names.map((n) => `${n}\n`).join(''));
     });
 
-  program.command('nsenter <args...>').description('Run ip inside a network namespace: nsenter --net=/var/run/docker/netns/NAME ip a')
+  program.command('nsenter <args...>').description('Run ip, iptables or ipvsadm inside a network namespace: nsenter --net=/var/run/docker/netns/NAME ip a')
     .allowUnknownOption()
     .passThroughOptions()
     .action((args: string[]) => {
@@ -49,8 +64,17 @@ export function registerHostTools(program: Command, ctx: CliContext): void {
       const path = netArg.slice('--net='.length);
       const name = path.startsWith(NETNS_DIR) ? path.slice(NETNS_DIR.length + 1) : path;
       if (!tget(s.netns, `${h.name}/${name}`)) reject(`nsenter: cannot open ${path}: No such file or directory`);
-      const cmd = args.slice(args.indexOf(netArg) + 1);
-      if (cmd[0] !== 'ip') reject(`nsenter: only \`ip addr\` and \`ip route\` are simulated inside a namespace (got: ${cmd.join(' ') || 'nothing'})`);
-      ctx.io.out(ipCommand(s, h.name, name, cmd.slice(1)));
+      ctx.io.out(tool(s, h.name, name, args.slice(args.indexOf(netArg) + 1)));
     });
+
+  for (const name of ['iptables', 'ipvsadm']) {
+    program.command(`${name} [args...]`).description(`The host's \`${name === 'iptables' ? 'iptables -t TABLE -nvL' : 'ipvsadm -Ln'}\` (root network namespace)`)
+      .allowUnknownOption()
+      .helpOption(false)
+      .action((args: string[]) => {
+        const h = host(ctx);
+        requireDaemon(h);
+        ctx.io.out(tool(state(ctx), h.name, '', [name, ...args]));
+      });
+  }
 }

@@ -66,7 +66,11 @@ export function registerNetwork(program: Command, ctx: CliContext): void {
       for (const ref of refs) {
         try {
           if (o.force && !findNetwork(state(ctx), h, ref)) continue;
-          await decide(ctx, (s) => decideNetworkRm(s, h, ref));
+          const n = findNetwork(state(ctx), h, ref);
+          if (n?.ingress) {
+            ctx.io.out('WARNING! Before removing the routing-mesh network, make sure all the nodes in your swarm run the same docker engine version. Otherwise, removal may not be effective and functionality of newly create ingress networks will be impaired.\nAre you sure you want to continue? [y/N] y\n');
+          }
+          await decide(ctx, (s, rng) => decideNetworkRm(s, h, ref, rng));
           ctx.io.out(`${ref}\n`);
         } catch (e) {
           if (!(e instanceof Rejection)) throw e;

@@ -208,6 +208,9 @@ export function serviceInspect(s: State, svc: Service): Record<string, unknown> 
   if (svc.previousSpec) out.PreviousSpec = specJson(s, svc.previousSpec);
   const endpoint: Record<string, unknown> = { Spec: out.Spec && (out.Spec as Record<string, unknown>).EndpointSpec };
   if (svc.endpointPorts.length) endpoint.Ports = svc.endpointPorts.map(portJson);
+  if (svc.vips.length) {
+    endpoint.VirtualIPs = svc.vips.map((v) => ({ NetworkID: v.networkId, Addr: `${v.ip}/${(tget(s.networks, v.networkId)?.subnet ?? '/32').split('/')[1]}` }));
+  }
   out.Endpoint = endpoint;
   if (svc.updateStatus) {
     const u = svc.updateStatus;

@@ -10,7 +10,8 @@ import { attachGateway, attachOverlay, releaseOverlayNs, setupIngressSandbox } f
 import { TASK_STATE_ORDER } from '../../../events/index.js';
 import { NetPlan, type Ledger } from '../../net/plan.js';
 import type { Prng } from '../../sim/prng.js';
-import { tget } from '../../state/table.js';
+import { tget, tvalues } from '../../state/table.js';
+import { meshDestination, meshedPorts, meshHosts, meshServiceOnNode, unmeshServiceOnNode } from '../../net/mesh.js';
 import type { Container, State, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
@@ -72,6 +73,10 @@ export function setupTask(s: State, t: Task, rng: Prng, ledger?: Ledger): Engine
     if (!n.internal) external = true;
   }
   if (external) attachGateway(p, host, sandbox, t.containerId, name, `eth${i}`);
+  const svc = tget(s.services, t.serviceId);
+  const ingressId = s.swarm?.ingressNetworkId;
+  const ing = t.addrs.find((a) => a.networkId === ingressId);
+  if (svc && ing) meshDestination(p, svc, ing.ip, true);
   return p.events;
 }
 
@@ -84,6 +89,9 @@ export function teardownTask(s: State, t: Task, rng: Prng, ledger?: Ledger): Eng
   if (!tget(s.netns, `${host}/${sandbox}`)) return [];
   const p = new NetPlan(s, rng, ledger);
   const eps = endpointsOf(s, host, sandbox);
+  const svc = tget(s.services, t.serviceId);
+  const ing = eps.find((ep) => ep.networkId === s.swarm?.ingressNetworkId);
+  if (svc && ing) meshDestination(p, svc, ing.ip, false);
   for (const ep of eps) detach(p, ep, taskDnsNames(s, t, ep.networkId));
   for (const ep of eps) {
     const n = tget(s.networks, ep.networkId);
@@ -96,12 +104,41 @@ export function teardownTask(s: State, t: Task, rng: Prng, ledger?: Ledger): Eng
 export function netAgentReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
   switch (e.type) {
     case 'AddressAllocated': {
-      if (e.owner.kind !== 'node') return [];
       const n = tget(s.networks, e.networkId);
-      const node = tget(s.nodes, e.owner.id);
-      if (!n?.ingress || !node) return [];
+      if (!n?.ingress) return [];
       const p = new NetPlan(s, deps.rng(), deps.ledger());
-      setupIngressSandbox(p, node.hostname, n, e.ip);
+      if (e.owner.kind === 'node') {
+        // A node joins the mesh: its ingress sandbox, then a load balancer per published service.
+        const node = tget(s.nodes, e.owner.id);
+        if (!node) return [];
+        const sbox = setupIngressSandbox(p, node.hostname, n, e.ip);
+        for (const svc of tvalues(s.services).sort((a, b) => (a.createdAtMs - b.createdAtMs) || (a.id < b.id ? -1 : 1))) {
+          meshServiceOnNode(p, node.hostname, svc, n.id, e.ip, sbox?.gwIp);
+        }
+      } else if (e.owner.kind === 'vip') {
+        // A service got its ingress VIP: every node of the mesh programs its load balancer.
+        const svc = tget(s.services, e.owner.id);
+        if (!svc) return [];
+        for (const host of meshHosts(s)) meshServiceOnNode(p, host, svc, n.id);
+      }
+      return p.events;
+    }
+    case 'ServiceRemoved': {
+      const p = new NetPlan(s, deps.rng(), deps.ledger());
+      for (const host of meshHosts(s)) unmeshServiceOnNode(p, host, e.serviceId);
+      return p.events;
+    }
+    case 'ServiceUpdated': {
+      // Published ports changed: reprogram the mesh for this service.
+      const svc = tget(s.services, e.serviceId);
+      const ingressId = s.swarm?.ingressNetworkId;
+      if (!svc || !ingressId) return [];
+      const want = svc.endpointPorts.filter((x) => x.publishMode === 'ingress').map((x) => ({ protocol: x.protocol, publishedPort: x.publishedPort })).sort((a, b) => a.publishedPort - b.publishedPort);
+      const p = new NetPlan(s, deps.rng(), deps.ledger());
+      for (const host of meshHosts(s)) {
+        if (JSON.stringify(meshedPorts(s, host, svc.id)) === JSON.stringify(want)) continue;
+        unmeshServiceOnNode(p, host, svc.id);
+      }
       return p.events;
     }
     case 'TaskStateChanged': {
