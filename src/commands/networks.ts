@@ -164,7 +164,10 @@ export function removeNetworkEvents(s: State, n: Network): EngineEvent[] {
     for (const r of tvalues(s.routes).filter((x) => x.host === n.host && x.netns === '' && x.dev === dev)) out.push({ type: 'RouteRemoved', host: n.host, netns: '', dst: r.dst, dev });
     if (tget(s.links, `${n.host}//${dev}`)) out.push({ type: 'LinkRemoved', host: n.host, netns: '', name: dev });
   }
-  for (const a of tvalues(s.addresses).filter((x) => x.networkId === n.id)) out.push({ type: 'AddressReleased', networkId: n.id, ip: a.ip });
+  // Task and VIP addresses are the allocator's to release (with their task or service, in this batch or later).
+  for (const a of tvalues(s.addresses).filter((x) => x.networkId === n.id && x.owner.kind !== 'task' && x.owner.kind !== 'vip')) {
+    out.push({ type: 'AddressReleased', networkId: n.id, ip: a.ip });
+  }
   out.push({ type: 'NetworkRemoved', networkId: n.id });
   return out;
 }

@@ -7,7 +7,8 @@ import { parseDurationMs } from '../sim/duration.js';
 import type { Prng } from '../sim/prng.js';
 import { tvalues } from '../state/table.js';
 import { evolveAll } from '../state/index.js';
-import type { State } from '../state/types.js';
+import type { Host, State } from '../state/types.js';
+import { decideNetworkCreate, removeNetworkEvents } from './networks.js';
 import { decideConfigCreate, decideSecretCreate } from './objects.js';
 import { parsePublish } from './parse.js';
 import { reject } from './rejection.js';
@@ -110,7 +111,7 @@ export interface StackPlan {
 }
 
 /** Plans a deploy: objects to create first, then services to create or update; one atomic batch. */
-export function decideStackDeploy(s: State, stack: string, compose: unknown, files: ComposeFiles, rng: Prng): StackPlan {
+export function decideStackDeploy(s: State, host: Host, stack: string, compose: unknown, files: ComposeFiles, rng: Prng): StackPlan {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/.test(stack)) reject(`invalid stack name "${stack}"`);
   if (!isObj(compose)) reject('Top-level object must be a mapping');
   const version = compose.version === undefined ? '3' : str(compose.version, 'version');
@@ -148,6 +149,37 @@ export function decideStackDeploy(s: State, stack: string, compose: unknown, fil
       messages.push(`Creating ${kind === 'secrets' ? 'secret' : 'config'} ${name}`);
       apply(kind === 'secrets' ? decideSecretCreate(state, name, data, labels, rng) : decideConfigCreate(state, name, data, labels, rng));
     }
+  }
+  // Networks (docker/cli createNetworks): <stack>_<name> overlays; services that name none get <stack>_default.
+  const netDefs: Obj = isObj(compose.networks) ? compose.networks : {};
+  const svcNets = (svc: Obj): string[] => (Array.isArray(svc.networks) ? svc.networks.map((x) => str(x, 'networks')) : isObj(svc.networks) ? Object.keys(svc.networks) : ['default']);
+  const wanted = [...new Set(Object.values(services).flatMap((x) => (isObj(x) ? svcNets(x) : [])))].sort();
+  const netIds = new Map<string, string>();
+  for (const key of wanted) {
+    const def: Obj = isObj(netDefs[key]) ? (netDefs[key] as Obj) : {};
+    if (key !== 'default' && !(key in netDefs)) reject(`service refers to undefined network ${key}: invalid compose project`);
+    const name = def.name !== undefined ? str(def.name, `networks.${key}.name`) : def.external ? key : ns(key);
+    const existing = tvalues(state.networks).find((n) => n.name === name && n.scope === 'swarm');
+    if (def.external) {
+      if (!existing) reject(`network "${name}" is declared as external, but could not be found. You need to create a swarm-scoped network before the stack is deployed`);
+      netIds.set(key, existing.id);
+      continue;
+    }
+    if (existing) {
+      netIds.set(key, existing.id);
+      continue;
+    }
+    const ipam: Obj = isObj(def.ipam) ? def.ipam : {};
+    const cfg: Obj = Array.isArray(ipam.config) && isObj(ipam.config[0]) ? (ipam.config[0] as Obj) : {};
+    messages.push(`Creating network ${name}`);
+    const evs = decideNetworkCreate(state, host, {
+      name, driver: def.driver !== undefined ? str(def.driver, 'driver') : 'overlay', subnet: cfg.subnet !== undefined ? [str(cfg.subnet, 'subnet')] : [],
+      gateway: cfg.gateway !== undefined ? [str(cfg.gateway, 'gateway')] : [], ipRange: [], attachable: !!def.attachable, internal: !!def.internal, ingress: false,
+      options: Object.fromEntries(Object.entries(isObj(def.driver_opts) ? def.driver_opts : {}).map(([k, v]) => [k, str(v, 'driver_opts')])),
+      labels: { ...labelsOf(def.labels), [NAMESPACE_LABEL]: stack },
+    }, rng);
+    apply(evs);
+    netIds.set(key, (evs.find((e) => e.type === 'NetworkCreated') as Extract<EngineEvent, { type: 'NetworkCreated' }>).networkId);
   }
   const volumes = isObj(compose.volumes) ? compose.volumes : {};
   for (const key of Object.keys(services).sort()) {
@@ -200,7 +232,7 @@ export function decideStackDeploy(s: State, stack: string, compose: unknown, fil
       update: updateConfig(deploy.update_config, { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first' }, 'update_config'),
       rollback: updateConfig(deploy.rollback_config, { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first' }, 'rollback_config'),
       secrets: refs('secrets'), configs: refs('configs'), mounts, endpointMode: deploy.endpoint_mode === 'dnsrr' ? 'dnsrr' : 'vip',
-      ports: portsOf(svc.ports), networks: [], forceUpdate: 0, stopGracePeriodMs: svc.stop_grace_period !== undefined ? duration(svc.stop_grace_period, 'stop_grace_period') : 10_000,
+      ports: portsOf(svc.ports), networks: svcNets(svc).map((n) => netIds.get(n)!), forceUpdate: 0, stopGracePeriodMs: svc.stop_grace_period !== undefined ? duration(svc.stop_grace_period, 'stop_grace_period') : 10_000,
     };
     if (!['none', 'on-failure', 'any'].includes(spec.restart.condition)) reject(`services.${key}.deploy.restart_policy.condition must be none, on-failure or any`);
     validateSpec(spec);
@@ -226,13 +258,15 @@ export function decideStackRm(s: State, stack: string): StackPlan {
   const svcs = stackServices(s, stack).sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1));
   const secrets = tvalues(s.secrets).filter((x) => x.labels[NAMESPACE_LABEL] === stack).sort((a, b) => (a.name < b.name ? -1 : 1));
   const configs = tvalues(s.configs).filter((x) => x.labels[NAMESPACE_LABEL] === stack).sort((a, b) => (a.name < b.name ? -1 : 1));
-  if (!svcs.length && !secrets.length && !configs.length) reject(`Nothing found in stack: ${stack}`);
+  const nets = tvalues(s.networks).filter((x) => x.scope === 'swarm' && x.labels[NAMESPACE_LABEL] === stack).sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (!svcs.length && !secrets.length && !configs.length && !nets.length) reject(`Nothing found in stack: ${stack}`);
   return {
     events: [
       ...svcs.map((x): EngineEvent => ({ type: 'ServiceRemoved', serviceId: x.id })),
       ...secrets.map((x): EngineEvent => ({ type: 'SecretRemoved', secretId: x.id })),
       ...configs.map((x): EngineEvent => ({ type: 'ConfigRemoved', configId: x.id })),
+      ...nets.flatMap((n) => removeNetworkEvents(s, n)),
     ],
-    messages: [...svcs.map((x) => `Removing service ${x.spec.name}`), ...secrets.map((x) => `Removing secret ${x.name}`), ...configs.map((x) => `Removing config ${x.name}`)],
+    messages: [...svcs.map((x) => `Removing service ${x.spec.name}`), ...secrets.map((x) => `Removing secret ${x.name}`), ...configs.map((x) => `Removing config ${x.name}`), ...nets.map((x) => `Removing network ${x.name}`)],
   };
 }

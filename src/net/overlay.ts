@@ -12,8 +12,8 @@ export const GWBRIDGE = 'docker_gwbridge';
 export const INGRESS_SBOX = 'ingress_sbox';
 
 /** The overlay's namespace on a node: "1-" + the network ID, cut to 12 characters (osl.GenerateKey). */
-export function overlayNs(n: Network): string {
-  return `1-${n.id}`.slice(0, 12);
+export function overlayNs(n: Network | string): string {
+  return `1-${typeof n === 'string' ? n : n.id}`.slice(0, 12);
 }
 
 export function overlayMtu(n: Network): number {
@@ -59,7 +59,7 @@ export function ensureOverlayNs(p: NetPlan, host: string, n: Network): string {
 }
 
 /** Tears the overlay's namespace down when no veth is left in it (no local sandbox uses the network). */
-export function releaseOverlayNs(p: NetPlan, host: string, n: Network): void {
+export function releaseOverlayNs(p: NetPlan, host: string, n: Network | string): void {
   const ns = overlayNs(n);
   if (!p.hasNetns(host, ns)) return;
   const left = [...linkNames(p, host, ns)];

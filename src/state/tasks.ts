@@ -3,6 +3,7 @@
  * slots (task history per slot), placements (active tasks per node), pending (scheduler queue),
  * delayed (replacements waiting to start).
  */
+import { isDraft, original } from 'immer';
 import { TASK_STATE_ORDER, type EngineEvent, type TaskState } from '../../events/index.js';
 import { invariant } from './invariant.js';
 import { tdel, tget, tset } from './table.js';
@@ -39,7 +40,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
     case 'TaskCreated': {
       invariant(!tget(s.tasks, e.taskId), `task ${e.taskId} is new`);
       const now = s.sim.nowMs;
-      const res = tget(s.services, e.serviceId)?.spec.reservations;
+      const res = tget(peek(s.services), e.serviceId)?.spec.reservations;
       tset<Task>(s.tasks, e.taskId, {
         id: e.taskId, serviceId: e.serviceId, slot: e.slot, nodeId: e.nodeId, specVersion: e.specVersion,
         state: 'new', desiredState: e.desiredState, message: 'created', err: '', exitCode: null,
@@ -67,7 +68,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       touch(s, t);
       if (e.to === 'running') t.runningAtMs = s.sim.nowMs;
       if (e.to === 'pending') tset(s.pending, t.id, { taskId: t.id });
-      else if (TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.pending) tdel(s.pending, t.id);
+      else if (e.from === 'pending') tdel(s.pending, t.id);
       return;
     }
     case 'TaskAssigned': {
@@ -96,7 +97,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       t.desiredState = e.to;
       touch(s, t);
       if (e.to === 'ready') tset(s.delayed, t.id, { taskId: t.id });
-      else tdel(s.delayed, t.id);
+      else if (e.from === 'ready') tdel(s.delayed, t.id);
       return;
     }
     case 'TaskRemoved': {
@@ -108,14 +109,23 @@ export function tasksReducer(s: State, e: EngineEvent): void {
         slot.taskIds = slot.taskIds.filter((id) => id !== t.id);
         if (slot.taskIds.length === 0) tdel(s.slots, key);
       }
-      tdel(s.pending, t.id);
-      tdel(s.delayed, t.id);
+      if (tget(peek(s.pending), t.id)) tdel(s.pending, t.id);
+      if (tget(peek(s.delayed), t.id)) tdel(s.delayed, t.id);
       tdel(s.tasks, t.id);
       return;
     }
     default:
       return;
   }
+}
+
+/**
+ * A table to read without drafting it: the base when it is an immer draft. Reading through a draft
+ * creates proxies along the whole trie path; use this where the read does not depend on this event's
+ * own changes to that table.
+ */
+export function peek<T>(t: T): T {
+  return isDraft(t) ? (original(t as never) as T) : t;
 }
 
 function task(s: State, id: string): Task {

@@ -7,7 +7,7 @@ import { reject } from '../../commands/rejection.js';
 import { decideStackDeploy, decideStackRm, NAMESPACE_LABEL, stackServices } from '../../commands/stack.js';
 import { naturalLess } from '../../state/selectors.js';
 import { tvalues } from '../../state/table.js';
-import { decide, type CliContext } from '../context.js';
+import { decide, host, type CliContext } from '../context.js';
 import { filterFlag, formatFlag } from '../flags.js';
 import { renderList } from '../render/format.js';
 import { serviceLsJson, serviceLsTable, serviceRow, sortedServices } from '../render/services.js';
@@ -38,10 +38,11 @@ export function registerStack(program: Command, ctx: CliContext): void {
     .option('-d, --detach', 'Exit immediately instead of waiting for the stack services to converge', true)
     .action(async (name: string, o: { composeFile: string }) => {
       requireServiceManager(ctx);
+      const h = host(ctx);
       const { doc, dir } = readCompose(o.composeFile);
       let messages: string[] = [];
       await decide(ctx, (s, rng) => {
-        const plan = decideStackDeploy(s, name, doc, { read: (p) => {
+        const plan = decideStackDeploy(s, h, name, doc, { read: (p) => {
           try {
             return readFileSync(resolve(dir, p));
           } catch {

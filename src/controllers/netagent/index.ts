@@ -93,10 +93,8 @@ export function teardownTask(s: State, t: Task, rng: Prng, ledger?: Ledger): Eng
   const ing = eps.find((ep) => ep.networkId === s.swarm?.ingressNetworkId);
   if (svc && ing) meshDestination(p, svc, ing.ip, false);
   for (const ep of eps) detach(p, ep, taskDnsNames(s, t, ep.networkId));
-  for (const ep of eps) {
-    const n = tget(s.networks, ep.networkId);
-    if (n && n.driver === 'overlay') releaseOverlayNs(p, host, n);
-  }
+  // By network ID: the network may be gone already (stack rm removes it in the same batch).
+  for (const ep of eps) if (ep.peerNetns.startsWith('1-')) releaseOverlayNs(p, host, ep.networkId);
   p.emit({ type: 'NetnsRemoved', host, netns: sandbox });
   return p.events;
 }
