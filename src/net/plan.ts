@@ -97,9 +97,15 @@ export class NetPlan {
     return out;
   }
 
-  /** The next free subnet of a host's local pools (or null when exhausted). */
+  /**
+   * The next free subnet of a host's local pools (or null when exhausted). Besides the host's networks,
+   * libnetwork reserves the host's on-link routes (netutils.InferReservedNetworks, applied to
+   * local-scope networks in Network.ipamAllocateVersion): here eth0's /24.
+   */
   localSubnet(host: string): Cidr | null {
     const used = this.hostNetworks(host).filter((n) => n.subnet).map((n) => parseCidr(n.subnet)!);
+    const ip = tget(this.s.hosts, host)?.ip;
+    if (ip) used.push({ base: ipToInt(ip) - (ipToInt(ip) % 256), bits: 24 });
     return firstFit(localPools(), used);
   }
 

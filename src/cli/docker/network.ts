@@ -10,7 +10,7 @@ import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag } from '../flags.js';
 import { renderInspect, renderList } from '../render/format.js';
 import { inspectJson } from '../render/json.js';
-import { networkInspect, networkRow, sortNetworks } from '../render/networks.js';
+import { isPredefined, networkInspect, networkRow, sortNetworks } from '../render/networks.js';
 import { tabwrite } from '../render/table.js';
 
 export function registerNetwork(program: Command, ctx: CliContext): void {
@@ -26,14 +26,16 @@ export function registerNetwork(program: Command, ctx: CliContext): void {
       const h = host(ctx);
       requireDaemon(h);
       const f = o.filter ?? {};
+      // moby daemon/network/filter.go filterNetworkByType.
+      for (const v of f.type ?? []) if (v !== 'builtin' && v !== 'custom') daemon(`invalid filter: 'type'='${v}'`);
       const list = sortNetworks(networksOn(s, h).filter((n) => (!f.driver || f.driver.includes(n.driver)) && (!f.scope || f.scope.includes(n.scope))
         && (!f.name || f.name.some((v) => n.name.includes(v))) && (!f.id || f.id.some((v) => n.id.startsWith(v)))
-        && (!f.type || f.type.some((v) => (v === 'builtin') === (['bridge', 'host', 'none', 'ingress', 'docker_gwbridge'].includes(n.name) && (n.scope === 'local' || n.ingress))))
+        && (!f.type || f.type.some((v) => (v === 'builtin') === isPredefined(n)))
         && (!f.label || f.label.every((v) => (v.includes('=') ? n.labels[v.split('=')[0]!] === v.slice(v.indexOf('=') + 1) : v in n.labels)))));
       const id = (x: string) => (o.trunc === false ? x : x.slice(0, 12));
       if (o.quiet) return ctx.io.out(list.map((n) => `${id(n.id)}\n`).join(''));
-      const rows = list.map((n) => ({ ...networkRow(n), ID: id(n.id) }));
-      ctx.io.out(renderList(o.format, rows, { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE' },
+      const rows = list.map((n) => ({ ...networkRow(n, s.sim.epochMs), ID: id(n.id) }));
+      ctx.io.out(renderList(o.format, rows, { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' },
         () => tabwrite([['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], ...rows.map((r) => [r.ID!, r.Name!, r.Driver!, r.Scope!])])));
     });
 

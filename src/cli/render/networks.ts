@@ -5,8 +5,34 @@ import { naturalLess } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Host, Network, State } from '../../state/types.js';
 
-export function networkRow(n: Network): { ID: string; Name: string; Driver: string; Scope: string } {
-  return { ID: n.id.slice(0, 12), Name: n.name, Driver: n.driver, Scope: n.scope };
+/** Go's time.Time.String() of a UTC instant: `2026-01-01 09:00:00.5 +0000 UTC` (fraction trimmed). */
+function goTime(epochMs: number, atMs: number): string {
+  const iso = new Date(epochMs + atMs).toISOString();
+  const frac = iso.slice(20, 23).replace(/0+$/, '');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac ? `.${frac}` : ''} +0000 UTC`;
+}
+
+/** A Go map as encoding/json writes it: keys sorted. */
+function sortedMap<T>(m: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k]!;
+  return out;
+}
+
+/**
+ * A `docker network ls` row: the fields of docker/cli's networkContext (cli/command/network/formatter.go),
+ * which `--format json` marshals all of: ID, Name, Driver, Scope, IPv4, IPv6, Internal, Labels, CreatedAt.
+ */
+export function networkRow(n: Network, epochMs = 0): Record<string, string> {
+  return {
+    ID: n.id.slice(0, 12), Name: n.name, Driver: n.driver, Scope: n.scope, IPv4: 'true', IPv6: 'false', Internal: String(n.internal),
+    Labels: Object.keys(n.labels).sort().map((k) => `${k}=${n.labels[k]}`).join(','), CreatedAt: goTime(epochMs, n.createdAtMs),
+  };
+}
+
+/** Predefined networks (moby daemon/network IsPredefined): the `type=builtin` filter; all others are `custom`. */
+export function isPredefined(n: Network): boolean {
+  return n.scope === 'local' && ['bridge', 'host', 'none', 'default'].includes(n.name);
 }
 
 export function sortNetworks(ns: Network[]): Network[] {
@@ -25,12 +51,13 @@ export function networkInspect(s: State, h: Host, n: Network): Record<string, un
     const name = ep.containerId ? ep.name : ep.sandbox === 'ingress_sbox' ? 'ingress-endpoint' : `${n.name}-endpoint`;
     containers[key] = { Name: name, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${n.subnet.split('/')[1]}`, IPv6Address: '' };
   }
+  // Containers, Options and Labels are Go maps: encoding/json writes their keys sorted.
   const out: Record<string, unknown> = {
     Name: n.name, Id: n.id, Created: rfc3339Nano(s.sim.epochMs, n.createdAtMs), Scope: n.scope, Driver: n.driver,
     EnableIPv4: true, EnableIPv6: false,
     IPAM: { Driver: 'default', Options: n.scope === 'swarm' ? null : {}, Config: n.subnet ? [{ Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), Gateway: n.gateway }] : [] },
     Internal: n.internal, Attachable: n.attachable, Ingress: n.ingress, ConfigFrom: { Network: '' }, ConfigOnly: false,
-    Containers: containers, Options: n.options, Labels: n.labels,
+    Containers: sortedMap(containers), Options: sortedMap(n.options), Labels: sortedMap(n.labels),
   };
   if (n.driver === 'overlay') {
     const hosts = [...new Set(tvalues(s.endpoints).filter((e) => e.networkId === n.id).map((e) => e.host))].sort(naturalLess);

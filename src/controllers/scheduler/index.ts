@@ -58,14 +58,28 @@ function firstFailing(s: State, v: NodeView, spec: ServiceSpec, cons: Constraint
   return null;
 }
 
-function viewOf(s: State, n: SwarmNode, serviceId: string): NodeView {
+/** What earlier groups of the same tick placed (their assignments are not applied yet). */
+type TickLoad = Map<string, { total: number; cpu: number; mem: number; services: Map<string, number> }>;
+
+function viewOf(s: State, n: SwarmNode, serviceId: string, tick: TickLoad): NodeView {
   const p = tget(s.placements, n.id);
   const h = tget(s.hosts, n.hostname);
+  const extra = tick.get(n.id);
   return {
-    node: n, svcCount: p?.services[serviceId] ?? 0, total: p?.total ?? 0,
-    freeCpu: (h?.nanoCpus ?? 0) - (p?.reservedNanoCpus ?? 0), freeMem: (h?.memoryBytes ?? 0) - (p?.reservedMemoryBytes ?? 0),
+    node: n, svcCount: (p?.services[serviceId] ?? 0) + (extra?.services.get(serviceId) ?? 0), total: (p?.total ?? 0) + (extra?.total ?? 0),
+    freeCpu: (h?.nanoCpus ?? 0) - (p?.reservedNanoCpus ?? 0) - (extra?.cpu ?? 0),
+    freeMem: (h?.memoryBytes ?? 0) - (p?.reservedMemoryBytes ?? 0) - (extra?.mem ?? 0),
     rank: 0, branch: [],
   };
+}
+
+function addLoad(tick: TickLoad, nodeId: string, serviceId: string, cpu: number, mem: number): void {
+  let l = tick.get(nodeId);
+  if (!l) tick.set(nodeId, (l = { total: 0, cpu: 0, mem: 0, services: new Map() }));
+  l.total++;
+  l.cpu += cpu;
+  l.mem += mem;
+  l.services.set(serviceId, (l.services.get(serviceId) ?? 0) + 1);
 }
 
 /** Node A beats node B (scheduler.go nodeLess, then the seeded tie-break). */
@@ -186,7 +200,7 @@ function shuffledRanks(n: number, rng: Prng): number[] {
 }
 
 /** Schedules one group of pending tasks of one service; returns the events. */
-function scheduleGroup(s: State, svc: Service, tasks: Task[], nodes: SwarmNode[], rng: Prng): EngineEvent[] {
+function scheduleGroup(s: State, svc: Service, tasks: Task[], nodes: SwarmNode[], rng: Prng, tick: TickLoad): EngineEvent[] {
   const spec = svc.spec;
   const cons = compile(spec.constraints);
   const ports = hostPortsInUse(s, svc);
@@ -194,8 +208,11 @@ function scheduleGroup(s: State, svc: Service, tasks: Task[], nodes: SwarmNode[]
   const preassigned = tasks.filter((t) => t.nodeId);
   for (const t of preassigned) {
     const n = tget(s.nodes, t.nodeId!);
-    const f = n ? firstFailing(s, viewOf(s, n, svc.id), spec, cons, ports) : 'ready';
-    if (f === null) out.push({ type: 'TaskAssigned', taskId: t.id, nodeId: t.nodeId!, message: 'scheduler confirmed task can run on preassigned node' });
+    const f = n ? firstFailing(s, viewOf(s, n, svc.id, tick), spec, cons, ports) : 'ready';
+    if (f === null) {
+      out.push({ type: 'TaskAssigned', taskId: t.id, nodeId: t.nodeId!, message: 'scheduler confirmed task can run on preassigned node' });
+      addLoad(tick, t.nodeId!, svc.id, spec.reservations.nanoCpus, spec.reservations.memoryBytes);
+    }
     else {
       const err = explain(new Map([[f, 1]]));
       if (t.err !== err) out.push({ type: 'TaskUnschedulable', taskId: t.id, err });
@@ -207,7 +224,7 @@ function scheduleGroup(s: State, svc: Service, tasks: Task[], nodes: SwarmNode[]
   const failures = new Map<FilterName, number>();
   const eligible: NodeView[] = [];
   nodes.forEach((n, i) => {
-    const v = viewOf(s, n, svc.id);
+    const v = viewOf(s, n, svc.id, tick);
     v.rank = ranks[i]!;
     const f = firstFailing(s, v, spec, cons, ports);
     if (f === null) eligible.push(v);
@@ -232,6 +249,9 @@ function scheduleGroup(s: State, svc: Service, tasks: Task[], nodes: SwarmNode[]
     v.total++;
     v.freeCpu -= spec.reservations.nanoCpus;
     v.freeMem -= spec.reservations.memoryBytes;
+    addLoad(tick, v.node.id, svc.id, spec.reservations.nanoCpus, spec.reservations.memoryBytes);
+    // HostPortFilter: a host-mode published port now taken on this node.
+    if (ports) ports.add(v.node.id);
     returnToTree(tree, v);
   }
   return out;
@@ -251,11 +271,12 @@ export function schedulePending(s: State, rng: Prng): EngineEvent[] {
   if (groups.size === 0) return [];
   const nodes = selectNodesById(s);
   const out: EngineEvent[] = [];
+  const tick: TickLoad = new Map();
   for (const key of [...groups.keys()].sort()) {
     const tasks = groups.get(key)!.sort((a, b) => a.slot - b.slot || (a.id < b.id ? -1 : 1));
     const svc = tget(s.services, tasks[0]!.serviceId);
     if (!svc) continue;
-    out.push(...scheduleGroup(s, svc, tasks, nodes, rng));
+    out.push(...scheduleGroup(s, svc, tasks, nodes, rng, tick));
   }
   return out;
 }

@@ -60,7 +60,8 @@ function progress(s: State, svc: Service): Progress {
     for (const id of slot.taskIds) {
       const t = tget(s.tasks, id);
       if (!t || !t.byUpdate || t.specKey !== key || t.createdAtMs < since) continue;
-      if (isTerminal(t) && (t.state === 'failed' || t.state === 'rejected') && (t.runningAtMs === null || t.stateAtMs - t.runningAtMs <= cfg.monitorMs)) p.failed.push(t);
+      // A failure or early termination (updater.go): failed, rejected, or exited on its own within the monitor.
+      if (isTerminal(t) && (t.state === 'failed' || t.state === 'rejected' || t.state === 'complete') && (t.runningAtMs === null || t.stateAtMs - t.runningAtMs <= cfg.monitorMs)) p.failed.push(t);
       if (t.runningAtMs !== null && (p.lastRunningMs === null || t.runningAtMs > p.lastRunningMs)) p.lastRunningMs = t.runningAtMs;
     }
     if (!cur) continue;
