@@ -1,6 +1,6 @@
 /** The CLI entry point: the only place with argv, the environment, stdout and exit codes. */
 import { readFileSync } from 'node:fs';
-import { Session } from '../engine/session.js';
+import { FLUSH_EVERY_EVENTS, Session } from '../engine/session.js';
 import { LogError } from '../log/store.js';
 import { BufferIo, StreamIo, type Io } from './io.js';
 import { runCommand } from './program.js';
@@ -66,7 +66,10 @@ export async function main(argv: string[], io: Io = new StreamIo(process.stdout,
         lineIo.err('Error: --db cannot change inside a scenario\n');
         return 1;
       }
-      return runCommand(lg.rest, { session, io: lineIo, on: lg.on, stdin: () => stdin ?? Buffer.alloc(0) }, runLine);
+      const code = await runCommand(lg.rest, { session, io: lineIo, on: lg.on, stdin: () => stdin ?? Buffer.alloc(0) }, runLine);
+      // Group commit: long scenarios write as they go, instead of holding every event until the end.
+      if (session.pendingEvents >= FLUSH_EVERY_EVENTS) await session.flush(false);
+      return code;
     };
     code = await runCommand(g.rest, { session, io, on: g.on, stdin: readStdin }, runLine);
   } finally {

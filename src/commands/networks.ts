@@ -53,40 +53,96 @@ export interface NetworkCreateInput {
   labels: Record<string, string>;
 }
 
-/** docker/cli's client-side checks of --subnet/--gateway/--ip-range (create.go consolidateIpam). */
-function ipamConfig(input: NetworkCreateInput): { subnet: Cidr | null; gateway: string | null; range: Cidr | null } {
+/** Go's net/netip ParseAddr error for an IPv4 literal, or null when it parses (parseIPv4Fields). */
+function goParseAddrError(s: string): string | null {
+  const err = (msg: string, at?: string) => `ParseAddr(${JSON.stringify(s)}): ${msg}${at !== undefined ? ` (at ${JSON.stringify(at)})` : ''}`;
+  if (!s.includes('.')) return err('unable to parse IP');
+  let val = 0;
+  let pos = 0;
+  let digits = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch >= '0' && ch <= '9') {
+      if (digits === 1 && val === 0) return err('IPv4 field has octet with leading zero');
+      val = val * 10 + Number(ch);
+      digits++;
+      if (val > 255) return err('IPv4 field has value >255');
+    } else if (ch === '.') {
+      if (i === 0 || i === s.length - 1 || s[i - 1] === '.') return err('IPv4 field must have at least one digit', s.slice(i));
+      if (pos === 3) return err('IPv4 address too long');
+      pos++;
+      val = 0;
+      digits = 0;
+    } else {
+      return err('unexpected character', s.slice(i));
+    }
+  }
+  return pos < 3 ? err('IPv4 address too short') : null;
+}
+
+/** Go's netip.ParsePrefix error, or null when `s` parses (docker/cli checks each --subnet with it). */
+function goParsePrefixError(s: string): string | null {
+  const err = (msg: string) => `netip.ParsePrefix(${JSON.stringify(s)}): ${msg}`;
+  const i = s.lastIndexOf('/');
+  if (i < 0) return err("no '/'");
+  const addr = goParseAddrError(s.slice(0, i));
+  if (addr) return err(addr);
+  const bits = s.slice(i + 1);
+  if (!/^(0|[1-9]\d*)$/.test(bits)) return err(`bad bits after slash: ${JSON.stringify(bits)}`);
+  if (Number(bits) > 32) return err('prefix length out of range');
+  return null;
+}
+
+/**
+ * docker/cli's checks of --subnet/--gateway/--ip-range, before anything is sent: pflag parses --gateway
+ * (IPSlice) and --ip-range (IPNetSlice, masked), then createIPAMConfig (cli/command/network/create.go).
+ */
+function clientIpam(input: NetworkCreateInput): { subnet: Cidr | null; gateway: string | null; range: Cidr | null } {
+  for (const g of input.gateway) if (!isIPv4(g)) reject(`invalid argument "${g}" for "--gateway" flag: invalid string being converted to IP address: ${g}`);
+  const ranges = input.ipRange.map((r) => {
+    const c = parseCidr(r);
+    if (!c) reject(`invalid argument "${r}" for "--ip-range" flag: invalid CIDR address: ${r}`);
+    const size = 2 ** (32 - c.bits);
+    return { base: c.base - (c.base % size), bits: c.bits };
+  });
+  if (input.subnet.length < input.ipRange.length || input.subnet.length < input.gateway.length) reject('every ip-range or gateway must have a corresponding subnet');
+  for (const sn of input.subnet) {
+    const e = goParsePrefixError(sn);
+    if (e) reject(e);
+  }
   if (input.subnet.length > 1) reject('multiple subnets are not supported by the simulated IPAM (give one --subnet)');
-  if (input.gateway.length > input.subnet.length || input.ipRange.length > input.subnet.length) {
-    reject(input.gateway.length > input.subnet.length ? `every ip-range or gateway must have a corresponding subnet` : `every ip-range or gateway must have a corresponding subnet`);
-  }
-  const subnet = input.subnet[0] ? parseCidr(input.subnet[0]) : null;
-  if (input.subnet[0] && !subnet) reject(`invalid argument "${input.subnet[0]}" for "--subnet" flag: invalid CIDR address: ${input.subnet[0]}`);
-  if (subnet && (subnet.base % 2 ** (32 - subnet.bits)) !== 0) {
-    rpc('InvalidArgument', `invalid pool request: Invalid Address/Mask: ${input.subnet[0]}`);
-  }
+  const subnet = input.subnet[0] ? parseCidr(input.subnet[0])! : null;
+  const masked = subnet ? { base: subnet.base - (subnet.base % 2 ** (32 - subnet.bits)), bits: subnet.bits } : null;
+  const range = ranges[0] ?? null;
+  if (range && masked && !contains(masked, range.base)) reject(`no matching subnet for range ${cidrString(range)}`);
   const gateway = input.gateway[0] ?? null;
-  if (gateway && !isIPv4(gateway)) reject(`invalid argument "${gateway}" for "--gateway" flag: invalid string being converted to IP address: ${gateway}`);
-  if (gateway && subnet && !contains(subnet, ipToInt(gateway))) reject(`no matching subnet for gateway ${gateway}`);
-  const range = input.ipRange[0] ? parseCidr(input.ipRange[0]) : null;
-  if (input.ipRange[0] && !range) reject(`invalid argument "${input.ipRange[0]}" for "--ip-range" flag: invalid CIDR address: ${input.ipRange[0]}`);
-  if (range && subnet && !(contains(subnet, range.base) && range.bits >= subnet.bits)) reject(`no matching subnet for range ${input.ipRange[0]}`);
+  if (gateway && masked && !contains(masked, ipToInt(gateway))) reject(`no matching subnet for gateway ${gateway}`);
   return { subnet, gateway, range };
+}
+
+/** dockerd's validateIpamConfig (moby daemon/network.go): a subnet with host bits set is refused. */
+function daemonIpam(subnet: Cidr | null, raw: string): void {
+  if (!subnet) return;
+  const size = 2 ** (32 - subnet.bits);
+  if (subnet.base % size !== 0) daemon(`invalid network config:\ninvalid subnet ${raw}: it should be ${cidrString({ base: subnet.base - (subnet.base % size), bits: subnet.bits })}`);
 }
 
 export function decideNetworkCreate(s: State, h: Host, input: NetworkCreateInput, rng: Prng): EngineEvent[] {
   requireDaemon(h);
+  const { subnet, gateway, range } = clientIpam(input);
   const driver = input.driver;
+  const node = selectHostNode(s, h.name);
+  // The router first looks the name up among the swarm's networks (network_routes.go postNetworkCreate).
+  if (node?.role === 'manager' && tvalues(s.networks).some((n) => n.scope === 'swarm' && n.name === input.name)) daemon(`network with name ${input.name} already exists`);
+  if (PREDEFINED.has(input.name)) daemon(`operation is not permitted on predefined ${input.name} network `);
+  if (driver === 'overlay' && node?.role !== 'manager') daemon(NOT_IN_SWARM);
+  daemonIpam(subnet, input.subnet[0] ?? '');
   if (!['bridge', 'overlay', 'host', 'null', 'macvlan', 'ipvlan'].includes(driver)) daemon(`plugin "${driver}" not found`);
   if (driver === 'macvlan' || driver === 'ipvlan') reject(`the ${driver} driver is not simulated`);
-  if (PREDEFINED.has(input.name)) daemon(`operation is not permitted on predefined ${input.name} network `);
   if (driver === 'host' || driver === 'null') daemon(`only one instance of "${driver}" network is allowed`);
   const ne = nameError(input.name);
   if (ne && driver === 'overlay') rpc('InvalidArgument', ne);
-  const { subnet, gateway, range } = ipamConfig(input);
-  const node = selectHostNode(s, h.name);
-  if (networksOn(s, h).some((n) => n.name === input.name) || (driver === 'overlay' && tvalues(s.networks).some((n) => n.scope === 'swarm' && n.name === input.name))) {
-    daemon(`network with name ${input.name} already exists`);
-  }
+  if (networksOn(s, h).some((n) => n.name === input.name)) daemon(`network with name ${input.name} already exists`);
   const p = new NetPlan(s, rng);
   if (driver === 'bridge') {
     if (input.ingress) daemon('only overlay networks can be created as ingress networks');
@@ -98,8 +154,6 @@ export function decideNetworkCreate(s: State, h: Host, input: NetworkCreateInput
     return p.events;
   }
   // overlay: swarm-scoped, created through the managers.
-  if (!node) daemon(NOT_IN_SWARM);
-  if (node.role !== 'manager') daemon(NOT_IN_SWARM);
   if (input.ingress) {
     const existing = tvalues(s.networks).find((n) => n.ingress);
     if (existing) rpc('AlreadyExists', `ingress network (${existing.id}) is already present`);
@@ -187,12 +241,25 @@ export function decideDisconnect(s: State, h: Host, c: Container, ref: string): 
   return [{ type: 'ContainerNetworksChanged', containerId: c.id, networks: c.networks.filter((x) => x !== n.id) }];
 }
 
-/** `network prune`: user-defined local networks no container uses. */
+/**
+ * `network prune` (moby daemon/prune.go): on a manager first the swarm networks no service or task uses
+ * (never the ingress; swarmkit's list order, by ID), then the host's local networks that are not
+ * predefined and have no endpoint left (docker_gwbridge included, once nothing is attached to it).
+ */
 export function decideNetworkPrune(s: State, h: Host): { events: EngineEvent[]; names: string[] } {
-  const unused = networksOn(s, h).filter((n) => n.scope === 'local' && !PREDEFINED.has(n.name) && n.name !== 'docker_gwbridge'
-    && !tvalues(s.containers).some((c) => c.networks.includes(n.id)) && users(s, n).length === 0)
+  const node = selectHostNode(s, h.name);
+  const cluster = node?.role === 'manager'
+    ? tvalues(s.networks).filter((n) => n.scope === 'swarm' && !n.ingress
+      && !tvalues(s.services).some((svc) => svc.spec.networks.includes(n.id))
+      && !tvalues(s.endpoints).some((e) => e.networkId === n.id && e.containerId)
+      && !tvalues(s.containers).some((c) => c.networks.includes(n.id)))
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+    : [];
+  const local = networksOn(s, h).filter((n) => n.scope === 'local' && !PREDEFINED.has(n.name)
+    && !tvalues(s.containers).some((c) => c.networks.includes(n.id)) && !tvalues(s.endpoints).some((e) => e.networkId === n.id))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { events: unused.flatMap((n) => removeNetworkEvents(s, n)), names: unused.map((n) => n.name) };
+  const gone = [...cluster, ...local];
+  return { events: gone.flatMap((n) => removeNetworkEvents(s, n)), names: gone.map((n) => n.name) };
 }
 
 export { OVERLAY_MTU };

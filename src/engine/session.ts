@@ -41,6 +41,13 @@ export interface ExecResult {
   forked: Branch | null;
 }
 
+/** Entries in every table of the state (a snapshot's cost grows with it). */
+export function entityCount(s: State): number {
+  let n = 0;
+  for (const v of Object.values(s)) if (v && typeof v === 'object' && 'n' in v && 't' in v) n += (v as { n: number }).n;
+  return n;
+}
+
 export class Session {
   private readonly reactor = new Reactor(CONTROLLERS);
   private pending: PendingWrite = { events: [], commands: [], snapshots: [], meta: null };
@@ -225,19 +232,30 @@ export class Session {
     return this.pending.events.length;
   }
 
-  /** Writes pending batches, a snapshot when due, and the metadata, as one atomic LevelDB batch. */
-  async flush(): Promise<void> {
+  /**
+   * Writes pending batches, a snapshot when due, and the metadata, as one atomic LevelDB batch.
+   * Group commit (`final` false, during `engine run`) writes events as they accumulate; the tip's state
+   * hash, which costs O(state), is computed only at the final flush and with snapshots.
+   * Snapshots: every SNAPSHOT_MIN_EVENTS events, or every entities/8 for large states (a snapshot
+   * costs O(state)); the final flush always leaves one at the tip so that the next process opens fast.
+   */
+  async flush(final = true): Promise<void> {
     if (!this.meta || (!this.metaDirty && this.pending.events.length === 0)) return;
     const w = this.pending;
     this.pending = { events: [], commands: [], snapshots: [], meta: null };
     if (w.events.length > 0) {
       const b = this.branch();
-      const hash = stateHash(this.state);
-      b.tipStateHash = hash;
-      const size = this.state.hosts.n + this.state.nodes.n;
-      if (b.tipSeq - Math.max(b.lastSnapshotSeq, b.forkSeq) >= Math.max(SNAPSHOT_MIN_EVENTS, 4 * size)) {
-        w.snapshots.push({ branch: b.id, snapshot: { seq: b.tipSeq, stateHash: hash, state: this.state } });
-        b.lastSnapshotSeq = b.tipSeq;
+      const since = b.tipSeq - Math.max(b.lastSnapshotSeq, b.forkSeq);
+      const due = since >= Math.max(SNAPSHOT_MIN_EVENTS, Math.floor(entityCount(this.state) / 8)) || (final && since >= SNAPSHOT_MIN_EVENTS);
+      if (due || final) {
+        const hash = stateHash(this.state);
+        b.tipStateHash = hash;
+        if (due) {
+          w.snapshots.push({ branch: b.id, snapshot: { seq: b.tipSeq, stateHash: hash, state: this.state } });
+          b.lastSnapshotSeq = b.tipSeq;
+        }
+      } else {
+        b.tipStateHash = '';
       }
     }
     w.meta = this.meta;

@@ -124,6 +124,7 @@ export function registerNetwork(program: Command, ctx: CliContext): void {
         names = r.names;
         return r.events;
       });
-      if (names.length) ctx.io.out(`Deleted Networks:\n${names.map((n) => `${n}\n`).join('')}`);
+      // docker/cli prune.go: the report, then Fprintln's own newline (a blank line ends it).
+      if (names.length) ctx.io.out(`Deleted Networks:\n${names.map((n) => `${n}\n`).join('')}\n`);
     });
 }

@@ -23,7 +23,7 @@ function sortedMap<T>(m: Record<string, T>): Record<string, T> {
  * A `docker network ls` row: the fields of docker/cli's networkContext (cli/command/network/formatter.go),
  * which `--format json` marshals all of: ID, Name, Driver, Scope, IPv4, IPv6, Internal, Labels, CreatedAt.
  */
-export function networkRow(n: Network, epochMs = 0): Record<string, string> {
+export function networkRow(n: Network, epochMs = 0): { ID: string; Name: string; Driver: string; Scope: string; IPv4: string; IPv6: string; Internal: string; Labels: string; CreatedAt: string } {
   return {
     ID: n.id.slice(0, 12), Name: n.name, Driver: n.driver, Scope: n.scope, IPv4: 'true', IPv6: 'false', Internal: String(n.internal),
     Labels: Object.keys(n.labels).sort().map((k) => `${k}=${n.labels[k]}`).join(','), CreatedAt: goTime(epochMs, n.createdAtMs),
