@@ -11,6 +11,7 @@ import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { daemon, reject } from './rejection.js';
 import { normalizeImage } from './parse.js';
 import { findNetwork } from './networks.js';
+import { tasksOnNode } from '../controllers/orchestrator/tasks.js';
 
 /** A container as `docker ps` shows it, whichever kind it is. */
 export interface ContainerView extends Container {
@@ -54,8 +55,7 @@ function standaloneView(c: Container): ContainerView {
 export function containersOn(s: State, h: Host): ContainerView[] {
   const out: ContainerView[] = tvalues(s.containers).filter((c) => c.host === h.name).map(standaloneView);
   if (h.nodeId) {
-    for (const t of tvalues(s.tasks)) {
-      if (t.nodeId !== h.nodeId) continue;
+    for (const t of tasksOnNode(s, h.nodeId)) {
       const v = taskView(s, t, h.name);
       if (v) out.push(v);
     }

@@ -137,15 +137,16 @@ export function decideNetworkCreate(s: State, h: Host, input: NetworkCreateInput
   if (PREDEFINED.has(input.name)) daemon(`operation is not permitted on predefined ${input.name} network `);
   if (driver === 'overlay' && node?.role !== 'manager') daemon(NOT_IN_SWARM);
   daemonIpam(subnet, input.subnet[0] ?? '');
+  // libnetwork's Controller.NewNetwork: the name, then the driver, then the ingress scope.
+  if (networksOn(s, h).some((n) => n.name === input.name)) daemon(`network with name ${input.name} already exists`);
   if (!['bridge', 'overlay', 'host', 'null', 'macvlan', 'ipvlan'].includes(driver)) daemon(`plugin "${driver}" not found`);
   if (driver === 'macvlan' || driver === 'ipvlan') reject(`the ${driver} driver is not simulated`);
+  if (input.ingress && driver !== 'overlay') daemon('Ingress network can only be global scope network');
   if (driver === 'host' || driver === 'null') daemon(`only one instance of "${driver}" network is allowed`);
   const ne = nameError(input.name);
   if (ne && driver === 'overlay') rpc('InvalidArgument', ne);
-  if (networksOn(s, h).some((n) => n.name === input.name)) daemon(`network with name ${input.name} already exists`);
   const p = new NetPlan(s, rng);
   if (driver === 'bridge') {
-    if (input.ingress) daemon('only overlay networks can be created as ingress networks');
     const used = p.networks().filter((n) => n.scope === 'local' && n.host === h.name && n.subnet).map((n) => parseCidr(n.subnet)!);
     if (subnet && used.some((u) => overlaps(u, subnet))) daemon('invalid pool request: Pool overlaps with other one on this address space');
     const sub = subnet ?? p.localSubnet(h.name) ?? daemon('could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network');
@@ -154,10 +155,11 @@ export function decideNetworkCreate(s: State, h: Host, input: NetworkCreateInput
     return p.events;
   }
   // overlay: swarm-scoped, created through the managers.
+  // swarmkit controlapi CreateNetwork: validateNetworkSpec first, then the one-ingress rule.
+  if (input.ingress && input.attachable) rpc('InvalidArgument', 'ingress network cannot be attachable');
   if (input.ingress) {
     const existing = tvalues(s.networks).find((n) => n.ingress);
     if (existing) rpc('AlreadyExists', `ingress network (${existing.id}) is already present`);
-    if (input.attachable) rpc('InvalidArgument', 'ingress network cannot be attachable');
   }
   const used = p.networks().filter((n) => n.scope === 'swarm' && n.subnet).map((n) => parseCidr(n.subnet)!);
   if (subnet && used.some((u) => overlaps(u, subnet))) rpc('InvalidArgument', `invalid pool request: Pool overlaps with other one on this address space`);
@@ -186,12 +188,13 @@ export function decideNetworkRm(s: State, h: Host, ref: string, rng: Prng): Engi
   if (n.scope === 'swarm') {
     const node = selectHostNode(s, h.name);
     if (!node || node.role !== 'manager') daemon(NOT_IN_SWARM);
+    // swarmkit controlapi removeNetwork / removeIngressNetwork: services (by ID), then tasks by task ID.
     for (const svc of tvalues(s.services).sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (n.ingress && svc.endpointPorts.some((p) => p.publishMode === 'ingress')) rpc('FailedPrecondition', `ingress network cannot be removed because service ${svc.id} depends on it`);
       if (svc.spec.networks.includes(n.id)) rpc('FailedPrecondition', `network ${n.id} is in use by service ${svc.id}`);
     }
     const c = tvalues(s.endpoints).find((e) => e.networkId === n.id && e.containerId);
-    if (c) rpc('FailedPrecondition', `network ${n.id} is in use by task ${c.containerId}`);
+    if (c) rpc('FailedPrecondition', `network ${n.id} is in use by task ${tvalues(s.tasks).find((t) => t.containerId === c.containerId)?.id ?? c.containerId}`);
     if (n.ingress) {
       // The routing mesh goes with it: every node's ingress sandbox is torn down.
       const p = new NetPlan(s, rng);

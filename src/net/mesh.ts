@@ -68,14 +68,14 @@ export function meshServiceOnNode(p: NetPlan, host: string, svc: Service, ingres
   for (const t of runningIngressIps(s, svc, ingressId)) p.emit({ type: 'IpvsDestinationAdded', host, netns: INGRESS_SBOX, fwmark, ip: t });
 }
 
-/** Ingress addresses of the service's tasks whose containers are up. */
+/** Ingress addresses of the service's tasks whose containers are up (started: their endpoint joined). */
 function runningIngressIps(s: State, svc: Service, ingressId: string): string[] {
   const out: string[] = [];
   for (const slot of tvalues(s.slots)) {
     if (slot.serviceId !== svc.id) continue;
     for (const id of slot.taskIds) {
       const t = tget(s.tasks, id);
-      if (!t || !['preparing', 'ready', 'starting', 'running'].includes(t.state)) continue;
+      if (!t || !['starting', 'running'].includes(t.state)) continue;
       const a = t.addrs.find((x) => x.networkId === ingressId);
       if (a) out.push(a.ip);
     }

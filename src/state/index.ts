@@ -34,6 +34,7 @@ export function initialState(): State {
     tasks: emptyTable(),
     slots: emptyTable(),
     placements: emptyTable(),
+    nodeTasks: emptyTable(),
     pending: emptyTable(),
     delayed: emptyTable(),
     secrets: emptyTable(),

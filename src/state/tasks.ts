@@ -54,6 +54,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       if (slot) slot.taskIds.push(e.taskId);
       else tset<Slot>(s.slots, key, { serviceId: e.serviceId, slot: e.slot, nodeId: e.slot > 0 ? null : e.nodeId, taskIds: [e.taskId] });
       if (e.nodeId && isActiveDesired(e.desiredState)) count(s, e.nodeId, created, +1);
+      if (e.nodeId) placeOn(s, e.nodeId, e.taskId);
       if (e.desiredState === 'ready') tset(s.delayed, e.taskId, { taskId: e.taskId });
       return;
     }
@@ -75,6 +76,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       const t = task(s, e.taskId);
       invariant(TASK_STATE_ORDER[t.state] < TASK_STATE_ORDER.assigned && (!t.nodeId || t.nodeId === e.nodeId), `task ${e.taskId} is not yet assigned`);
       if (!t.nodeId && isActiveDesired(t.desiredState)) count(s, e.nodeId, t, +1);
+      if (!t.nodeId) placeOn(s, e.nodeId, t.id);
       t.nodeId = e.nodeId;
       t.state = 'assigned';
       t.message = e.message;
@@ -103,6 +105,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
     case 'TaskRemoved': {
       const t = task(s, e.taskId);
       if (t.nodeId && isActiveDesired(t.desiredState)) count(s, t.nodeId, t, -1);
+      if (t.nodeId) unplace(s, t.nodeId, t.id);
       const key = slotKey(t.serviceId, t.slot, t.nodeId);
       const slot = tget(s.slots, key);
       if (slot) {
@@ -126,6 +129,19 @@ export function tasksReducer(s: State, e: EngineEvent): void {
  */
 export function peek<T>(t: T): T {
   return isDraft(t) ? (original(t as never) as T) : t;
+}
+
+function placeOn(s: State, nodeId: string, taskId: string): void {
+  const e = tget(s.nodeTasks, nodeId);
+  if (e) e.taskIds.push(taskId);
+  else tset(s.nodeTasks, nodeId, { nodeId, taskIds: [taskId] });
+}
+
+function unplace(s: State, nodeId: string, taskId: string): void {
+  const e = tget(s.nodeTasks, nodeId);
+  if (!e) return;
+  e.taskIds = e.taskIds.filter((id) => id !== taskId);
+  if (e.taskIds.length === 0) tdel(s.nodeTasks, nodeId);
 }
 
 function task(s: State, id: string): Task {

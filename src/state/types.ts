@@ -303,6 +303,8 @@ export interface State {
   tasks: Table<Task>;
   slots: Table<Slot>;
   placements: Table<Placement>;
+  /** Index: every task placed on a node (any state), by node ID. */
+  nodeTasks: Table<{ nodeId: string; taskIds: string[] }>;
   /** Scheduler queue: tasks PENDING without a node. */
   pending: Table<{ taskId: string }>;
   /** Restart supervisor: tasks desired READY, waiting to be started. */
@@ -332,6 +334,6 @@ export interface State {
 
 /** The slices stored as Tables (used to flatten patch paths and to hash per entity). */
 export const TABLE_SLICES: ReadonlySet<string> = new Set([
-  'hosts', 'nodes', 'services', 'tasks', 'slots', 'placements', 'pending', 'delayed', 'secrets', 'configs', 'volumes', 'containers',
+  'hosts', 'nodes', 'services', 'tasks', 'slots', 'placements', 'nodeTasks', 'pending', 'delayed', 'secrets', 'configs', 'volumes', 'containers',
   'networks', 'addresses', 'endpoints', 'netns', 'links', 'routes', 'rules', 'ipvs', 'dns',
 ]);

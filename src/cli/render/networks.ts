@@ -60,7 +60,10 @@ export function networkInspect(s: State, h: Host, n: Network): Record<string, un
     Containers: sortedMap(containers), Options: sortedMap(n.options), Labels: sortedMap(n.labels),
   };
   if (n.driver === 'overlay') {
-    const hosts = [...new Set(tvalues(s.endpoints).filter((e) => e.networkId === n.id).map((e) => e.host))].sort(naturalLess);
+    // networkdb's peers of the network: live nodes only (a failed node leaves nDB.nodes, so
+    // NetworkDB.Peers skips it: moby daemon/libnetwork/networkdb/networkdb.go).
+    const hosts = [...new Set(tvalues(s.endpoints).filter((e) => e.networkId === n.id).map((e) => e.host))]
+      .filter((name) => tget(s.hosts, name)?.up !== false).sort(naturalLess);
     out.Peers = hosts.map((name) => {
       const hh = tget(s.hosts, name)!;
       const node = hh.nodeId ? tget(s.nodes, hh.nodeId) : undefined;

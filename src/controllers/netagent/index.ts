@@ -142,7 +142,10 @@ export function netAgentReact({ event: e, state: s }: Fact, deps: ControllerDeps
     case 'TaskStateChanged': {
       const t = tget(s.tasks, e.taskId);
       if (!t) return [];
-      if (e.to === 'preparing') return setupTask(s, t, deps.rng(), deps.ledger());
+      // dockerd joins a task's container to its networks when it starts it (containerStart →
+      // connectToNetwork; `docker create` in PREPARING sets up nothing): a task waiting in READY
+      // (restart delay) has no sandbox, no DNS record and no IPVS backend yet.
+      if (e.to === 'starting') return setupTask(s, t, deps.rng(), deps.ledger());
       if (TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.running) return teardownTask(s, t, deps.rng(), deps.ledger());
       return [];
     }

@@ -41,5 +41,6 @@ export function runnableTasks(s: State, svc: Service): Task[] {
 
 /** Tasks placed on a node (a scan: used on rare node events). */
 export function tasksOnNode(s: State, nodeId: string): Task[] {
-  return tvalues(s.tasks).filter((t) => t.nodeId === nodeId).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const ids = tget(s.nodeTasks, nodeId)?.taskIds ?? [];
+  return ids.map((id) => tget(s.tasks, id)).filter((t): t is Task => !!t).sort((a, b) => (a.id < b.id ? -1 : 1));
 }
