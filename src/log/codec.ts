@@ -9,6 +9,8 @@ export const packr = new Packr({ useRecords: false, variableMapSize: true, mapsA
 export const KIND_EVENT = 0x65; // 'e'
 export const KIND_COMMAND = 0x63; // 'c'
 export const KIND_SNAPSHOT = 0x73; // 's'
+/** A snapshot's (seq, state hash) alone, so that replay checks need not decode the states. */
+export const KIND_SNAPSHOT_HASH = 0x68; // 'h'
 export const KIND_META = 0x6d; // 'm'
 
 /** [kind:1][branch:2][seq:6], big-endian so that keys sort numerically. */

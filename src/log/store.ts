@@ -4,7 +4,7 @@
  */
 import { Level } from 'level';
 import type { LoggedEvent } from '../../events/index.js';
-import { decodeEvent, KIND_COMMAND, KIND_EVENT, KIND_SNAPSHOT, metaKey, packr, seqKey, seqOfKey } from './codec.js';
+import { decodeEvent, KIND_COMMAND, KIND_EVENT, KIND_SNAPSHOT, KIND_SNAPSHOT_HASH, metaKey, packr, seqKey, seqOfKey } from './codec.js';
 import type { Branch, CommandRecord, Meta, Segment, Snapshot } from './types.js';
 
 /** A user-facing failure of the log (locked, missing, corrupt). */
@@ -122,8 +122,8 @@ export class EventLog {
   async snapshotHashes(branchId: number, upTo: number): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     for (const seg of this.segments(branchId, upTo)) {
-      for await (const [, v] of this.db.iterator({ gte: seqKey(KIND_SNAPSHOT, seg.branch, seg.from), lte: seqKey(KIND_SNAPSHOT, seg.branch, seg.to) })) {
-        const s = packr.unpack(v) as Snapshot<unknown>;
+      for await (const [, v] of this.db.iterator({ gte: seqKey(KIND_SNAPSHOT_HASH, seg.branch, seg.from), lte: seqKey(KIND_SNAPSHOT_HASH, seg.branch, seg.to) })) {
+        const s = packr.unpack(v) as { seq: number; stateHash: string };
         out.set(s.seq, s.stateHash);
       }
     }
@@ -135,7 +135,10 @@ export class EventLog {
     const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
     for (const e of w.events) ops.push({ type: 'put', key: seqKey(KIND_EVENT, e.branch, e.seq), value: e.bytes });
     for (const c of w.commands) ops.push({ type: 'put', key: seqKey(KIND_COMMAND, c.branch, c.record.batch), value: packr.pack(c.record) });
-    for (const s of w.snapshots) ops.push({ type: 'put', key: seqKey(KIND_SNAPSHOT, s.branch, s.snapshot.seq), value: packr.pack(s.snapshot) });
+    for (const s of w.snapshots) {
+      ops.push({ type: 'put', key: seqKey(KIND_SNAPSHOT, s.branch, s.snapshot.seq), value: packr.pack(s.snapshot) });
+      ops.push({ type: 'put', key: seqKey(KIND_SNAPSHOT_HASH, s.branch, s.snapshot.seq), value: packr.pack({ seq: s.snapshot.seq, stateHash: s.snapshot.stateHash }) });
+    }
     if (w.meta) ops.push({ type: 'put', key: metaKey('meta'), value: packr.pack(w.meta) });
     if (ops.length === 0) return;
     await this.db.batch(ops);
