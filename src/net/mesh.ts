@@ -53,13 +53,20 @@ export function meshServiceOnNode(p: NetPlan, host: string, svc: Service, ingres
   const gw = plannedGwIp ?? sboxGwIp(s, host, ingressId) ?? '172.18.0.2';
   const sbox = plannedSboxIp ?? sboxIp(s, host, ingressId);
   const ingress = tget(s.networks, ingressId)!;
-  // Host: jump to DOCKER-INGRESS for local destinations, DNAT each published port to ingress_sbox.
+  // Host (libnetwork initIngressConfiguration): DOCKER-INGRESS in nat and filter, each ending in RETURN;
+  // nat PREROUTING/OUTPUT jump to it for local destinations; local traffic leaving through the gwbridge
+  // is masqueraded.
+  addRule(p, host, '', rule({ table: 'nat', chain: 'DOCKER-INGRESS', target: 'RETURN' }));
+  addRule(p, host, '', rule({ table: 'filter', chain: 'DOCKER-INGRESS', target: 'RETURN' }));
   addRule(p, host, '', rule({ table: 'nat', chain: 'PREROUTING', match: 'ADDRTYPE match dst-type LOCAL', target: 'DOCKER-INGRESS' }));
   addRule(p, host, '', rule({ table: 'nat', chain: 'OUTPUT', match: 'ADDRTYPE match dst-type LOCAL', target: 'DOCKER-INGRESS' }));
+  addRule(p, host, '', rule({ table: 'nat', chain: 'POSTROUTING', match: 'ADDRTYPE match src-type LOCAL', out: 'docker_gwbridge', target: 'MASQUERADE' }));
+  // Each published port (generateIngressRules, each rule inserted with -I): DNAT to ingress_sbox, and
+  // the filter ACCEPTs (replies first, so that the dport rule ends up above it).
   for (const port of ports) {
     addRule(p, host, '', rule({ table: 'nat', chain: 'DOCKER-INGRESS', proto: port.protocol, dport: port.publishedPort, target: 'DNAT', targetArg: `to:${gw}:${port.publishedPort}` }));
-    addRule(p, host, '', rule({ table: 'filter', chain: 'DOCKER-INGRESS', proto: port.protocol, dport: port.publishedPort, target: 'ACCEPT' }));
     addRule(p, host, '', rule({ table: 'filter', chain: 'DOCKER-INGRESS', proto: port.protocol, sport: port.publishedPort, match: 'ctstate RELATED,ESTABLISHED', target: 'ACCEPT' }));
+    addRule(p, host, '', rule({ table: 'filter', chain: 'DOCKER-INGRESS', proto: port.protocol, dport: port.publishedPort, target: 'ACCEPT' }));
     addRule(p, host, INGRESS_SBOX, rule({ table: 'mangle', chain: 'PREROUTING', proto: port.protocol, dport: port.publishedPort, target: 'MARK', targetArg: `MARK set ${mark}` }));
   }
   addRule(p, host, INGRESS_SBOX, rule({ table: 'mangle', chain: 'INPUT', dst: `${vip}/32`, target: 'MARK', targetArg: `MARK set ${mark}` }));

@@ -3,6 +3,7 @@
  * `ip addr`, `ip route`, `ping`, `nslookup`, `/etc/hosts`. Pure; no event is recorded.
  */
 import { tget, tvalues } from '../state/table.js';
+import type { IptablesRule } from '../../events/index.js';
 import type { Container, Endpoint, Link, State } from '../state/types.js';
 import { cidrSize, contains, intToIp, ipToInt, parseCidr } from './ipam.js';
 
@@ -158,6 +159,11 @@ function pad(s: string, n: number): string {
   return s.length >= n ? `${s} ` : s.padEnd(n);
 }
 
+/** Rules libnetwork programs with `iptables -I` rather than `-A` (service_linux.go). */
+function insertedRule(r: IptablesRule): boolean {
+  return (r.chain === 'DOCKER-INGRESS' && r.target !== 'RETURN') || (r.table === 'nat' && r.chain === 'POSTROUTING' && r.match === 'ADDRTYPE match src-type LOCAL');
+}
+
 /** `iptables -t TABLE -nvL` (counters are zero: packets arrive with the data plane). */
 export function iptablesList(s: State, host: string, netns: string, table: string): string {
   const rules = tvalues(s.rules).filter((r) => r.host === host && r.netns === netns && r.rule.table === table).sort((a, b) => a.seq - b.seq);
@@ -169,15 +175,16 @@ export function iptablesList(s: State, host: string, netns: string, table: strin
   const out: string[] = [];
   for (const chain of chains) {
     const builtin = BUILTIN_CHAINS[table]?.includes(chain);
-    const inChain = rules.filter((r) => r.rule.chain === chain);
+    // Rules libnetwork inserts with -I (the ingress port rules, the gwbridge's local MASQUERADE) sit
+    // above the appended ones, the newest first.
+    const all = rules.filter((r) => r.rule.chain === chain);
+    const inChain = [...all.filter((r) => insertedRule(r.rule)).reverse(), ...all.filter((r) => !insertedRule(r.rule))];
     const refs = rules.filter((r) => r.rule.target === chain).length;
     out.push(builtin ? `Chain ${chain} (policy ACCEPT 0 packets, 0 bytes)` : `Chain ${chain} (${refs} references)`);
     out.push(' pkts bytes target     prot opt in     out     source               destination         ');
     for (const { rule: r } of inChain) {
-      const extra = [
-        r.match === 'ipvs' ? 'ipvs' : r.match.startsWith('ctstate') ? r.match : r.match,
-        r.dport ? `${r.proto} dpt:${r.dport}` : '', r.sport ? `${r.proto} spt:${r.sport}` : '', r.targetArg,
-      ].filter(Boolean).join(' ');
+      // Matches print in rule order: `-p tcp --sport N -m conntrack …` shows `tcp spt:N ctstate …`.
+      const extra = [r.dport ? `${r.proto} dpt:${r.dport}` : '', r.sport ? `${r.proto} spt:${r.sport}` : '', r.match, r.targetArg].filter(Boolean).join(' ');
       out.push(`${'0'.padStart(5)} ${'0'.padStart(5)} ${pad(r.target, 10)} ${pad(r.proto, 4)} --  ${pad(r.in, 6)} ${pad(r.out, 6)} ${pad(r.src, 20)} ${pad(r.dst, 20)} ${extra}`.trimEnd());
     }
     out.push('');

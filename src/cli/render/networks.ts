@@ -48,7 +48,8 @@ export function networkInspect(s: State, h: Host, n: Network): Record<string, un
   const containers: Record<string, unknown> = {};
   for (const ep of tvalues(s.endpoints).filter((e) => e.networkId === n.id && e.host === h.name).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const key = ep.containerId || (ep.sandbox === 'ingress_sbox' ? 'ingress-sbox' : `lb-${n.name}`);
-    const name = ep.containerId ? ep.name : ep.sandbox === 'ingress_sbox' ? 'ingress-endpoint' : `${n.name}-endpoint`;
+    // ingress_sbox's endpoints keep their own names: ingress-endpoint, gateway_ingress-sbox.
+    const name = ep.containerId || ep.sandbox === 'ingress_sbox' ? ep.name : `${n.name}-endpoint`;
     containers[key] = { Name: name, EndpointID: ep.id, MacAddress: ep.mac, IPv4Address: `${ep.ip}/${n.subnet.split('/')[1]}`, IPv6Address: '' };
   }
   // Containers, Options and Labels are Go maps: encoding/json writes their keys sorted.

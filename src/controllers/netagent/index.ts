@@ -6,7 +6,7 @@
 import { from, mergeMap } from 'rxjs';
 import type { EngineEvent } from '../../../events/index.js';
 import { attachBridge, detach, endpointsOf, hostDefaults, sandboxOf } from '../../net/local.js';
-import { attachGateway, attachOverlay, releaseOverlayNs, setupIngressSandbox } from '../../net/overlay.js';
+import { attachGateway, attachOverlay, GWBRIDGE, releaseOverlayNs, setupIngressSandbox } from '../../net/overlay.js';
 import { TASK_STATE_ORDER } from '../../../events/index.js';
 import { NetPlan, type Ledger } from '../../net/plan.js';
 import type { Prng } from '../../sim/prng.js';
@@ -15,7 +15,12 @@ import { meshDestination, meshedPorts, meshHosts, meshServiceOnNode, unmeshServi
 import type { Container, State, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
-/** Brings a running container's sandbox in line with the networks it should be on. */
+/**
+ * Brings a running container's sandbox in line with the networks it should be on: bridges, attachable
+ * overlays (an address from the swarm network, serial; the overlay's namespace on demand), and, when all
+ * its networks are overlays and one is not internal, a leg on docker_gwbridge for the default route
+ * (libnetwork sandbox.setupDefaultGW / needDefaultGW).
+ */
 export function syncContainer(s: State, c: Container, rng: Prng, ledger?: Ledger): EngineEvent[] {
   const p = new NetPlan(s, rng, ledger);
   const sandbox = sandboxOf(c.id);
@@ -24,22 +29,48 @@ export function syncContainer(s: State, c: Container, rng: Prng, ledger?: Ledger
   const hasNs = tget(s.netns, `${c.host}/${sandbox}`) !== undefined;
   const eps = endpointsOf(s, c.host, sandbox);
   const names = [c.name, c.id.slice(0, 12)];
-  for (const ep of eps) if (!running || !c.networks.includes(ep.networkId)) detach(p, ep, names);
+  const nets = c.networks.map((id) => tget(s.networks, id)).filter((n): n is NonNullable<typeof n> => !!n);
+  const wantGw = running && !hostMode && nets.length > 0 && nets.every((n) => n.driver === 'overlay') && nets.some((n) => !n.internal);
+  const isGwLeg = (networkId: string) => !c.networks.includes(networkId) && tget(s.networks, networkId)?.name === GWBRIDGE;
+  const kept = eps.filter((ep) => running && (isGwLeg(ep.networkId) ? wantGw : c.networks.includes(ep.networkId)));
+  for (const ep of eps) {
+    if (kept.includes(ep)) continue;
+    const gwLeg = isGwLeg(ep.networkId);
+    detach(p, ep, gwLeg ? [] : names);
+    const n = tget(s.networks, ep.networkId);
+    if (n && n.scope === 'swarm') {
+      // A swarm network's address goes back to the allocator, its namespace with the last local user.
+      p.release(n.id, ep.ip);
+      releaseOverlayNs(p, c.host, n);
+    }
+  }
   if (!running) {
     if (hasNs) p.emit({ type: 'NetnsRemoved', host: c.host, netns: sandbox });
     return p.events;
   }
   if (hostMode) return p.events;
   if (!hasNs) p.emit({ type: 'NetnsCreated', host: c.host, netns: sandbox });
-  const have = new Set(eps.filter((e) => c.networks.includes(e.networkId)).map((e) => e.networkId));
-  let next = eps.filter((e) => have.has(e.networkId)).length;
-  for (const id of c.networks) {
-    if (have.has(id)) continue;
-    const n = tget(s.networks, id);
-    if (!n || n.driver !== 'bridge') continue;
-    attachBridge(p, c.host, sandbox, c.id, c.name, n, `eth${next}`, next === 0, names);
-    next++;
+  const have = new Set(kept.map((e) => e.networkId));
+  // New interfaces are named after the highest kept one (libnetwork's osl counts eth<N> up per sandbox;
+  // without a per-sandbox counter this matches it unless the highest interface was just removed).
+  let next = kept.reduce((m, e) => Math.max(m, Number(e.ifName.replace(/^eth/, '')) + 1), 0);
+  // The default route: through the first bridge when no kept interface holds it (sandbox.updateGateway).
+  let needDefault = !kept.some((ep) => tget(s.routes, `${c.host}/${sandbox}/default/${ep.ifName}`));
+  for (const n of nets) {
+    if (have.has(n.id)) continue;
+    if (n.driver === 'bridge') {
+      attachBridge(p, c.host, sandbox, c.id, c.name, n, `eth${next}`, needDefault && !n.internal, names);
+      if (!n.internal) needDefault = false;
+      next++;
+    } else if (n.driver === 'overlay') {
+      const ip = p.allocate(n, { kind: 'container', id: c.id });
+      if (!ip) continue;
+      attachOverlay(p, c.host, sandbox, c.id, c.name, n, ip, `eth${next}`);
+      for (const d of names) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip });
+      next++;
+    }
   }
+  if (wantGw && !kept.some((ep) => isGwLeg(ep.networkId))) attachGateway(p, c.host, sandbox, c.id, `gateway_${sandbox}`, `eth${next}`);
   return p.events;
 }
 
@@ -72,7 +103,8 @@ export function setupTask(s: State, t: Task, rng: Prng, ledger?: Ledger): Engine
     for (const d of taskDnsNames(s, t, n.id)) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip: a.ip });
     if (!n.internal) external = true;
   }
-  if (external) attachGateway(p, host, sandbox, t.containerId, name, `eth${i}`);
+  // libnetwork's setupDefaultGW names the endpoint "gateway_" + the sandbox ID's first 12 characters.
+  if (external) attachGateway(p, host, sandbox, t.containerId, `gateway_${sandbox}`, `eth${i}`);
   const svc = tget(s.services, t.serviceId);
   const ingressId = s.swarm?.ingressNetworkId;
   const ing = t.addrs.find((a) => a.networkId === ingressId);
