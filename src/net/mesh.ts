@@ -12,8 +12,13 @@ import { NetPlan, rule } from './plan.js';
 export const FIRST_FWMARK = 256;
 
 function hasRule(p: NetPlan, host: string, netns: string, r: IptablesRule): boolean {
-  const planned = p.events.some((e) => e.type === 'IptablesRuleAdded' && e.host === host && e.netns === netns && JSON.stringify(e.rule) === JSON.stringify(r));
-  return planned || tvalues(p.s.rules).some((x) => x.host === host && x.netns === netns && JSON.stringify(x.rule) === JSON.stringify(r));
+  const same = (e: { host: string; netns: string; rule: IptablesRule }) => e.host === host && e.netns === netns && JSON.stringify(e.rule) === JSON.stringify(r);
+  // The last planned change to this rule wins; otherwise the state says.
+  for (let i = p.events.length - 1; i >= 0; i--) {
+    const e = p.events[i]!;
+    if ((e.type === 'IptablesRuleAdded' || e.type === 'IptablesRuleRemoved') && same(e)) return e.type === 'IptablesRuleAdded';
+  }
+  return tvalues(p.s.rules).some(same);
 }
 
 function addRule(p: NetPlan, host: string, netns: string, r: IptablesRule): void {
@@ -38,15 +43,16 @@ function sboxGwIp(s: State, host: string, ingressId: string): string | undefined
 }
 
 /** Programs one service's load balancer on one node (idempotent). */
-export function meshServiceOnNode(p: NetPlan, host: string, svc: Service, ingressId: string, plannedSboxIp?: string, plannedGwIp?: string): void {
+export function meshServiceOnNode(p: NetPlan, host: string, svc: Service, ingressId: string, plannedSboxIp?: string, plannedGwIp?: string, replacing = false): void {
   const s = p.s;
   const vip = svc.vips.find((v) => v.networkId === ingressId)?.ip;
   const ports = svc.endpointPorts.filter((x) => x.publishMode === 'ingress');
   if (!vip || ports.length === 0) return;
-  const existing = lbsOn(s, host);
+  // `replacing`: this service's old load balancer is being removed in this plan (published ports changed).
+  const existing = lbsOn(s, host).filter((v) => !(replacing && v.serviceId === svc.id));
   if (existing.some((v) => v.serviceId === svc.id)) return;
   const taken = new Set(existing.map((v) => v.fwmark));
-  for (const e of p.events) if (e.type === 'IpvsServiceAdded' && e.host === host) taken.add(e.fwmark);
+  for (const m of p.plannedFwmarks(host)) taken.add(m);
   let fwmark = FIRST_FWMARK;
   while (taken.has(fwmark)) fwmark++;
   const mark = `0x${fwmark.toString(16)}`;

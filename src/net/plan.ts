@@ -29,6 +29,8 @@ export class Ledger {
   readonly ifIndex = new Map<string, number>();
   readonly newNetworks = new Map<string, Network>();
   readonly links = new Map<string, EngineEvent[]>();
+  /** Firewall marks handed out by this batch, per host. */
+  readonly fwmarks = new Map<string, number[]>();
   /** Namespaces created (true) or removed (false) by this batch, keyed `host/name`. */
   readonly netns = new Map<string, boolean>();
   vni = 0;
@@ -52,6 +54,7 @@ export class NetPlan {
     this.events.push(...e);
     for (const x of e) {
       if (x.type === 'NetnsCreated' || x.type === 'NetnsRemoved') this.ledger.netns.set(`${x.host}/${x.netns}`, x.type === 'NetnsCreated');
+      if (x.type === 'IpvsServiceAdded') this.ledger.fwmarks.set(x.host, [...(this.ledger.fwmarks.get(x.host) ?? []), x.fwmark]);
       if (x.type === 'LinkCreated' || x.type === 'LinkRemoved') {
         const k = `${x.host}/${x.netns}`;
         const list = this.ledger.links.get(k) ?? [];
@@ -59,6 +62,11 @@ export class NetPlan {
         this.ledger.links.set(k, list);
       }
     }
+  }
+
+  /** Firewall marks this batch already gave out on a host. */
+  plannedFwmarks(host: string): number[] {
+    return this.ledger.fwmarks.get(host) ?? [];
   }
 
   /** Does the namespace exist once this batch's planned changes apply? */

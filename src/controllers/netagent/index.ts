@@ -168,6 +168,8 @@ export function netAgentReact({ event: e, state: s }: Fact, deps: ControllerDeps
       for (const host of meshHosts(s)) {
         if (JSON.stringify(meshedPorts(s, host, svc.id)) === JSON.stringify(want)) continue;
         unmeshServiceOnNode(p, host, svc.id);
+        // Still publishing: the load balancer comes back with the new ports.
+        if (want.length) meshServiceOnNode(p, host, svc, ingressId, undefined, undefined, true);
       }
       return p.events;
     }
