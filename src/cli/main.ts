@@ -66,10 +66,10 @@ export async function main(argv: string[], io: Io = new StreamIo(process.stdout,
         lineIo.err('Error: --db cannot change inside a scenario\n');
         return 1;
       }
-      const code = await runCommand(lg.rest, { session, io: lineIo, on: lg.on, stdin: () => stdin ?? Buffer.alloc(0) }, runLine);
-      // Group commit: long scenarios write as they go, instead of holding every event until the end.
-      if (session.pendingEvents >= FLUSH_EVERY_EVENTS) await session.flush(false);
-      return code;
+      const lineCode = await runCommand(lg.rest, { session, io: lineIo, on: lg.on, stdin: () => stdin ?? Buffer.alloc(0) }, runLine);
+      // Group commit: a long scenario writes its batches every few thousand events, in the background.
+      if (session.pendingEvents >= FLUSH_EVERY_EVENTS) await session.flushBehind();
+      return lineCode;
     };
     code = await runCommand(g.rest, { session, io, on: g.on, stdin: readStdin }, runLine);
   } finally {

@@ -4,26 +4,78 @@
  */
 import type { EngineEvent, LoggedEvent } from '../../events/index.js';
 import { CONTROLLERS } from '../controllers/index.js';
-import { encodeEvent, GENESIS_HASH, decodeEvent } from '../log/codec.js';
+import { EncodedEvent, encodeEvent, GENESIS_HASH, hashBytes, recordHash } from '../log/codec.js';
 import { EventLog, LogError, type PendingWrite } from '../log/store.js';
-import type { Branch, CommandRecord, Head, Meta } from '../log/types.js';
+import type { Branch, Head, Meta, StoredPart, StoredState, StoredTable } from '../log/types.js';
 import { Prng } from '../sim/prng.js';
 import { evolveAll, initialState } from '../state/index.js';
-import { stateHash } from '../state/hash.js';
-import type { State } from '../state/types.js';
+import { knownDigest, knownPartDigest, knownTableDigest, stateHash } from '../state/hash.js';
+import { lazyTable, tableParts, type Table } from '../state/table.js';
+import { TABLE_SLICES, type State } from '../state/types.js';
 import { Reactor, type Applied } from './reactor.js';
 import { Rejection } from '../commands/rejection.js';
 
+/** The root seed of a log created without `engine init --seed`. */
 export const DEFAULT_SEED = 1;
 /** Virtual time 0 is shown as this instant. */
 export const DEFAULT_EPOCH_MS = Date.UTC(2026, 0, 1, 9, 0, 0);
+/** The dockerd version the simulated hosts report. */
 export const ENGINE_VERSION = '28.2.2';
 /** swarm-engine's own version (`engine --version`). */
 export const ENGINE_PACKAGE_VERSION = '0.1.0';
-/** Events between snapshots, at least; larger states snapshot less often (a snapshot costs O(state)). */
+/** Events between snapshots, at least: a rewind replays at most this many (or one interval) events. */
 export const SNAPSHOT_MIN_EVENTS = 4096;
-/** Group commit: pending events written together once this many accumulate. */
+/**
+ * Events between snapshots per entity in the state. A snapshot stores only the parts of the state that
+ * changed since the last one, but a part is 1/16 of a table: changes spread over a big table rewrite all
+ * of it, so big states snapshot less often.
+ */
+export const SNAPSHOT_EVENTS_PER_ENTITY = 0.25;
+/**
+ * A process that appended at least this many events since the last snapshot leaves one at the tip when it
+ * closes: it shares its parts with HEAD's state record, so it costs a small record, and a later rewind
+ * near the tip replays few events.
+ */
+export const TIP_SNAPSHOT_MIN_EVENTS = 256;
+/** Group commit: callers running many commands (engine run) flush once this many events are pending. */
 export const FLUSH_EVERY_EVENTS = 8192;
+
+/** How many entities the state holds, over every Table slice (what a snapshot's size grows with). */
+export function entityCount(state: State): number {
+  let n = 0;
+  for (const slice of TABLE_SLICES) n += (state as unknown as Record<string, Table<unknown> | undefined>)[slice]?.n ?? 0;
+  return n;
+}
+
+/** Events between two snapshots for a state this size. */
+export function snapshotInterval(state: State): number {
+  return Math.max(SNAPSHOT_MIN_EVENTS, Math.round(SNAPSHOT_EVENTS_PER_ENTITY * entityCount(state)));
+}
+
+/** What each table read from the log was read from: written back as it is, without decoding it. */
+const storedTables = new WeakMap<object, StoredTable>();
+
+/**
+ * A state as the log stores it: each Table slice split into parts, with the digests already known
+ * (a snapshot's state was just hashed; HEAD's need not be, and the next process hashes it if it must).
+ */
+export function storedState(state: State): StoredState {
+  const slices: Record<string, unknown> = {};
+  const tables: string[] = [];
+  for (const [name, v] of Object.entries(state)) {
+    if (!TABLE_SLICES.has(name)) {
+      slices[name] = v;
+      continue;
+    }
+    tables.push(name);
+    const t = v as Table<unknown>;
+    slices[name] = storedTables.get(t) ?? {
+      n: t.n, digest: knownTableDigest(t),
+      parts: tableParts(t).map((p): StoredPart | null => (p === null ? null : { value: p, digest: knownPartDigest(p) })),
+    };
+  }
+  return { slices, tables };
+}
 
 /** What a command sees while it builds its batch. */
 export interface DriverIo {
@@ -33,47 +85,63 @@ export interface DriverIo {
   emit(events: readonly EngineEvent[]): void;
 }
 
+/** A command's body: it reads the state and emits events through `io`. */
 export type Driver = (io: DriverIo) => void;
 
+/** What execute returns: the batch's events (empty if none), the state after them, the branch forked if any. */
 export interface ExecResult {
   events: LoggedEvent[];
   state: State;
   forked: Branch | null;
 }
 
-/** Entries in every table of the state (a snapshot's cost grows with it). */
-export function entityCount(s: State): number {
-  let n = 0;
-  for (const v of Object.values(s)) if (v && typeof v === 'object' && 'n' in v && 't' in v) n += (v as { n: number }).n;
-  return n;
-}
-
+/** The log opened by one engine process, with HEAD's state in memory. */
 export class Session {
   private readonly reactor = new Reactor(CONTROLLERS);
-  private pending: PendingWrite = { events: [], commands: [], snapshots: [], meta: null };
+  private pending: PendingWrite = { events: [], snapshots: [], head: null, meta: null };
   private metaDirty = false;
   private forkLink: { branch: number; at: number; hash: string } | null = null;
+  /** Where the stored head-state record stands (null: none, or not known to match). */
+  private storedHead: { branch: number; seq: number } | null = null;
+  /** Did this session append events (then it leaves a snapshot at the tip when it closes)? */
+  private appended = false;
 
   private constructor(readonly log: EventLog, public meta: Meta | null, public state: State) {}
 
+  /** Opens the log in `dir` with HEAD's state in memory: the recorded head state, else snapshot + replay. */
   static async open(dir: string): Promise<Session> {
     const log = await EventLog.open(dir);
-    const meta = log.meta ? (structuredClone(log.meta) as Meta) : null;
-    const s = new Session(log, meta, initialState());
-    if (meta) s.state = await s.stateAt(meta.head.branch, s.headSeq());
+    const s = new Session(log, null, initialState());
+    await s.reload();
     return s;
   }
 
-  /** Re-reads the metadata and HEAD's state (after an import wrote the log underneath). */
+  /** Re-reads the metadata and HEAD's state (at open, and after an import wrote the log underneath). */
   async reload(): Promise<void> {
     this.meta = this.log.meta ? (structuredClone(this.log.meta) as Meta) : null;
-    this.state = this.meta ? await this.stateAt(this.meta.head.branch, this.headSeq()) : initialState();
+    this.storedHead = null;
+    if (!this.meta) {
+      this.state = initialState();
+      return;
+    }
+    const branch = this.meta.head.branch;
+    const seq = this.headSeq();
+    // The record is trusted only for the exact point it was written at: a branch's events never change.
+    const head = await this.log.headState();
+    if (head && head.branch === branch && head.seq === seq) {
+      this.state = this.stateFromStored(head.state);
+      this.storedHead = { branch, seq };
+    } else {
+      this.state = await this.stateAt(branch, seq);
+    }
   }
 
+  /** Does the log exist yet (event 1 written)? */
   get initialized(): boolean {
     return this.meta !== null;
   }
 
+  /** A branch by id (default: HEAD's). */
   branch(id?: number): Branch {
     const m = this.requireMeta();
     const want = id ?? m.head.branch;
@@ -82,6 +150,7 @@ export class Session {
     return b;
   }
 
+  /** A branch by name, if any. */
   branchByName(name: string): Branch | undefined {
     return this.meta?.branches.find((b) => b.name === name);
   }
@@ -92,6 +161,7 @@ export class Session {
     return m.head.at ?? this.branch(m.head.branch).tipSeq;
   }
 
+  /** Where HEAD stands. */
   get head(): Head {
     return this.requireMeta().head;
   }
@@ -133,21 +203,27 @@ export class Session {
     if (applied.length === 0) return { events: [], state, forked };
     const branch = target ?? (forked = this.fork());
     const logged: LoggedEvent[] = [];
-    let prev = branch.tipHash;
+    let prev: Buffer = hashBytes(branch.tipHash);
+    const command = { count: applied.length, argv: cmd.argv, on: cmd.on };
     for (let i = 0; i < applied.length; i++) {
       const seq = nextSeq + i;
-      const { bytes, hash } = encodeEvent(seq, applied[i]!.atMs, nextSeq, applied[i]!.event, prev);
+      const { event, atMs } = applied[i]!;
+      const bytes = encodeEvent(seq, atMs, nextSeq, event, prev, i === 0 ? command : undefined);
       this.pending.events.push({ branch: branch.id, seq, bytes });
-      logged.push({ seq, atMs: applied[i]!.atMs, batch: nextSeq, event: applied[i]!.event, prevHash: prev, hash });
-      prev = hash;
+      logged.push(new EncodedEvent(seq, atMs, nextSeq, event, bytes));
+      prev = bytes;
     }
-    const record: CommandRecord = { batch: nextSeq, count: applied.length, argv: cmd.argv, on: cmd.on };
-    this.pending.commands.push({ branch: branch.id, record });
     branch.tipSeq = nextSeq + applied.length - 1;
-    branch.tipHash = prev;
+    branch.tipHash = recordHash(prev);
     this.meta!.head = { branch: branch.id, at: null };
     this.metaDirty = true;
+    this.appended = true;
     this.state = state;
+    // Snapshots at batch boundaries, as the log grows (not at flushes: a long `engine run` flushes rarely).
+    if (branch.tipSeq - Math.max(branch.lastSnapshotSeq, branch.forkSeq) >= snapshotInterval(state)) {
+      this.pending.snapshots.push({ branch: branch.id, snapshot: { seq: branch.tipSeq, stateHash: stateHash(state), state: storedState(state) } });
+      branch.lastSnapshotSeq = branch.tipSeq;
+    }
     return { events: logged, state, forked };
   }
 
@@ -216,15 +292,42 @@ export class Session {
     return b;
   }
 
-  /** The derived state after event `seq` of a branch's timeline: nearest snapshot, then replay. */
+  /**
+   * The derived state after event `seq` of a branch's timeline: HEAD's state when it is that point,
+   * else the nearest snapshot (or HEAD's state, when it is on the way and closer), then replay.
+   */
   async stateAt(branchId: number, seq: number): Promise<State> {
     if (seq === 0) return initialState();
-    const snap = await this.log.snapshotAtOrBefore<State>(branchId, seq);
-    let state = snap ? snap.state : initialState();
-    for await (const chunk of this.log.rawRange(branchId, (snap?.seq ?? 0) + 1, seq)) {
-      state = evolveAll(state, chunk.map((r) => decodeEvent(r.bytes).event));
-    }
+    const head = this.meta ? { branch: this.meta.head.branch, seq: this.headSeq() } : null;
+    if (head && head.branch === branchId && head.seq === seq) return this.state;
+    const fromHead = head !== null && head.branch === branchId && head.seq < seq;
+    const snap = await this.log.snapshotAtOrBefore(branchId, seq, fromHead ? head.seq : 0);
+    const from = snap ? snap.seq : fromHead ? head.seq : 0;
+    let state = snap ? this.stateFromStored(snap.state) : fromHead ? this.state : initialState();
+    for await (const chunk of this.log.events(branchId, from + 1, seq)) state = evolveAll(state, chunk.events);
     return state;
+  }
+
+  /** The state a StoredState holds, its tables decoded from their parts on first use (slices keep their order). */
+  private stateFromStored(stored: StoredState): State {
+    const out: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(stored.slices)) {
+      if (!stored.tables.includes(name)) {
+        out[name] = v;
+        continue;
+      }
+      const st = v as StoredTable;
+      const table = lazyTable(st.n, () => st.parts.map((p) => {
+        if (p === null) return null;
+        const node = this.log.decodePart(p);
+        knownDigest(node, p.digest, 'part');
+        return node as never;
+      }));
+      knownDigest(table, st.digest, 'table');
+      storedTables.set(table, st);
+      out[name] = table;
+    }
+    return out as unknown as State;
   }
 
   /** Number of events waiting for the next flush. */
@@ -233,37 +336,50 @@ export class Session {
   }
 
   /**
-   * Writes pending batches, a snapshot when due, and the metadata, as one atomic LevelDB batch.
-   * Group commit (`final` false, during `engine run`) writes events as they accumulate; the tip's state
-   * hash, which costs O(state), is computed only at the final flush and with snapshots.
-   * Snapshots taken during group commit carry no hash (replay checks the hashes it has: the tip's and
-   * those of final-flush snapshots).
+   * Writes pending batches, their snapshots and the metadata as one atomic LevelDB batch; with
+   * `withHead`, also HEAD's state (when it moved since it was last recorded), so the next open decodes it.
    */
-  async flush(final = true): Promise<void> {
-    if (!this.meta || (!this.metaDirty && this.pending.events.length === 0)) return;
-    const w = this.pending;
-    this.pending = { events: [], commands: [], snapshots: [], meta: null };
-    if (w.events.length > 0) {
-      const b = this.branch();
-      const since = b.tipSeq - Math.max(b.lastSnapshotSeq, b.forkSeq);
-      // A snapshot costs O(entities): take one every max(4096, entities) events so that its cost per
-      // event stays bounded; the final flush leaves one at the tip (and the tip's hash) for the next open.
-      const due = since >= Math.max(SNAPSHOT_MIN_EVENTS, entityCount(this.state)) || (final && since >= SNAPSHOT_MIN_EVENTS);
-      const hash = final ? stateHash(this.state) : '';
-      b.tipStateHash = hash;
-      if (due) {
-        w.snapshots.push({ branch: b.id, snapshot: { seq: b.tipSeq, stateHash: hash, state: this.state } });
-        b.lastSnapshotSeq = b.tipSeq;
-      }
-    }
-    w.meta = this.meta;
-    this.metaDirty = false;
-    await this.log.write(w);
+  async flush(withHead = false): Promise<void> {
+    const w = this.takePending(withHead);
+    if (w) await this.log.write(w);
   }
 
+  /** Group commit: like flush, but the batch is written in the background while commands go on. */
+  async flushBehind(): Promise<void> {
+    const w = this.takePending(false);
+    if (w) await this.log.writeBehind(w);
+  }
+
+  /** What the next flush writes (null: nothing), taken out of the pending state. */
+  private takePending(withHead: boolean): PendingWrite | null {
+    if (!this.meta) return null;
+    const seq = this.headSeq();
+    const branch = this.meta.head.branch;
+    const headMoved = withHead && (this.storedHead?.branch !== branch || this.storedHead.seq !== seq);
+    if (!this.metaDirty && this.pending.events.length === 0 && !headMoved) return null;
+    const w = this.pending;
+    this.pending = { events: [], snapshots: [], head: null, meta: null };
+    const b = this.branch();
+    if (w.events.length > 0) b.tipStateHash = stateHash(this.state);
+    if (withHead && this.appended && this.meta.head.at === null && b.tipSeq - Math.max(b.lastSnapshotSeq, b.forkSeq) >= TIP_SNAPSHOT_MIN_EVENTS) {
+      w.snapshots.push({ branch: b.id, snapshot: { seq: b.tipSeq, stateHash: stateHash(this.state), state: storedState(this.state) } });
+      b.lastSnapshotSeq = b.tipSeq;
+    }
+    if (headMoved) {
+      w.head = { branch, seq, state: storedState(this.state) };
+      // If this write fails, the log reports it on every later call: the record is as good as stored.
+      this.storedHead = { branch, seq };
+    }
+    // A copy: the metadata goes on changing in memory while the batch waits to be written.
+    w.meta = structuredClone(this.meta);
+    this.metaDirty = false;
+    return w;
+  }
+
+  /** Flushes everything, HEAD's state included, and closes the log. */
   async close(): Promise<void> {
     try {
-      await this.flush();
+      await this.flush(true);
     } finally {
       await this.log.close();
     }

@@ -1,17 +1,21 @@
 /** Binary encodings of the log: keys that sort by (kind, branch, seq), msgpackr values, the hash chain. */
-import { createHash } from 'node:crypto';
-import { Packr } from 'msgpackr';
+import * as crypto from 'node:crypto';
+import { Packr, RESERVE_START_SPACE } from 'msgpackr';
 import type { EngineEvent, LoggedEvent } from '../../events/index.js';
 
 // Plain maps, no shared structures: every value decodes on its own, forever.
 export const packr = new Packr({ useRecords: false, variableMapSize: true, mapsAsObjects: true });
 
+/** Key kinds: an event record. */
 export const KIND_EVENT = 0x65; // 'e'
-export const KIND_COMMAND = 0x63; // 'c'
+/** A snapshot record (a state's manifest). */
 export const KIND_SNAPSHOT = 0x73; // 's'
-/** A snapshot's (seq, state hash) alone, so that replay checks need not decode the states. */
+/** A snapshot's state hash alone, so that replay checks need not decode snapshots. */
 export const KIND_SNAPSHOT_HASH = 0x68; // 'h'
+/** A named metadata record (meta, head). */
 export const KIND_META = 0x6d; // 'm'
+/** A part of stored states (a Table subtree), keyed by the sha256 of its bytes. */
+export const KIND_PART = 0x70; // 'p'
 
 /** [kind:1][branch:2][seq:6], big-endian so that keys sort numerically. */
 export function seqKey(kind: number, branch: number, seq: number): Buffer {
@@ -22,35 +26,140 @@ export function seqKey(kind: number, branch: number, seq: number): Buffer {
   return b;
 }
 
+/** The seq of a key made by seqKey. */
 export function seqOfKey(key: Uint8Array): number {
   return Buffer.from(key.buffer, key.byteOffset, key.byteLength).readUIntBE(3, 6);
 }
 
+/** The key of a state part: [kind:1][sha256 of its bytes:32]. */
+export function partKey(hash: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from([KIND_PART]), hash]);
+}
+
+/** sha256 as 32 bytes. */
+export function sha256Bytes(data: Uint8Array): Buffer {
+  return crypto.createHash('sha256').update(data).digest();
+}
+
+/** The key of a named metadata record. */
 export function metaKey(name: string): Buffer {
   return Buffer.concat([Buffer.from([KIND_META]), Buffer.from(name, 'utf8')]);
 }
 
+/** The hash event 1 links to. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Encodes an event record: 32-byte hash ‖ msgpack body, hash = sha256(prev ‖ body). */
-export function encodeEvent(seq: number, atMs: number, batch: number, event: EngineEvent, prevHash: string): { bytes: Buffer; hash: string } {
-  const body = packr.pack({ seq, atMs, batch, prevHash, event });
-  const digest = createHash('sha256').update(prevHash, 'hex').update(body).digest();
-  return { bytes: Buffer.concat([digest, body]), hash: digest.toString('hex') };
+/** sha256, hex. The one-shot `crypto.hash` (Node ≥ 20.12) is ~3× faster on small inputs than createHash. */
+export const sha256Hex: (data: string | Uint8Array) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/*
+ * An event record:
+ *   [hash:32][prev:32][seq:6][batch:6][atMs:8 (float64)][eventLength:4][event (msgpack)][command (msgpack)?]
+ * hash = sha256(prev ‖ numbers ‖ event): the chained bytes are the record itself from byte 32 to the end
+ * of the event, one contiguous range to write and to check. The first event of a batch also carries the
+ * command line behind the batch, after the chained bytes: one put per event (not one more per command),
+ * and, as before, the hashes depend on the events alone, not on how the commands were typed. The numbers
+ * sit in a fixed binary header because packing them as map keys and values would cost about as much as
+ * packing the event itself; replay decodes the event alone, without touching the hashes.
+ */
+const HASH_AT = 0;
+const PREV_AT = 32;
+const SEQ_AT = 64;
+const BATCH_AT = 70;
+const AT_MS_AT = 76;
+const LENGTH_AT = 84;
+const EVENT_AT = 88;
+
+/** The command line behind a batch, as the batch's first event record carries it. */
+export interface BatchCommand {
+  count: number;
+  argv: string[];
+  on: string | null;
+}
+
+/** sha256 of `data` written as 32 raw bytes into `out` at `at` (no hex on the append path). */
+const sha256Into: (data: Uint8Array, out: Buffer, at: number) => void =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (data, out, at) => void out.write(crypto.hash('sha256', data, 'binary'), at, 32, 'latin1')
+    : (data, out, at) => void crypto.createHash('sha256').update(data).digest().copy(out, at);
+
+/**
+ * Encodes an event record (with its batch's command if it is the first), chained to `prev`: the
+ * previous record itself, or a hash as 32 bytes (only the first 32 bytes are read).
+ */
+export function encodeEvent(seq: number, atMs: number, batch: number, event: EngineEvent, prev: Uint8Array, command?: BatchCommand): Buffer {
+  // msgpackr packs the event behind EVENT_AT reserved bytes of its own buffer: no copy.
+  const packed = packr.pack(event, RESERVE_START_SPACE | EVENT_AT);
+  const end = packed.length;
+  const bytes = command ? Buffer.concat([packed, packr.pack(command)]) : packed;
+  bytes.set(prev.subarray(0, 32), PREV_AT);
+  bytes.writeUIntBE(seq, SEQ_AT, 6);
+  bytes.writeUIntBE(batch, BATCH_AT, 6);
+  bytes.writeDoubleBE(atMs, AT_MS_AT);
+  bytes.writeUInt32BE(end - EVENT_AT, LENGTH_AT);
+  sha256Into(bytes.subarray(PREV_AT, end), bytes, HASH_AT);
+  return bytes;
+}
+
+/** The hash of an encoded record, hex. */
+export function recordHash(bytes: Uint8Array): string {
+  return asBuffer(bytes).toString('hex', HASH_AT, PREV_AT);
+}
+
+/** A hash (hex) as the 32 bytes encodeEvent chains to. */
+export function hashBytes(hex: string): Buffer {
+  return Buffer.from(hex, 'hex');
+}
+
+/** An event just encoded, as the log would decode it; its hashes are turned into hex only if asked for. */
+export class EncodedEvent implements LoggedEvent {
+  constructor(readonly seq: number, readonly atMs: number, readonly batch: number, readonly event: EngineEvent, private readonly bytes: Buffer) {}
+  get hash(): string {
+    return this.bytes.toString('hex', HASH_AT, PREV_AT);
+  }
+  get prevHash(): string {
+    return this.bytes.toString('hex', PREV_AT, SEQ_AT);
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Where a record's event ends (and its command, if any, starts). */
+function eventEnd(buf: Buffer): number {
+  return EVENT_AT + buf.readUInt32BE(LENGTH_AT);
 }
 
 /** Decodes a record without checking it. */
 export function decodeEvent(bytes: Uint8Array): LoggedEvent {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const body = packr.unpack(buf.subarray(32)) as Omit<LoggedEvent, 'hash'>;
-  return { ...body, hash: buf.subarray(0, 32).toString('hex') };
+  const buf = asBuffer(bytes);
+  return {
+    seq: buf.readUIntBE(SEQ_AT, 6), atMs: buf.readDoubleBE(AT_MS_AT), batch: buf.readUIntBE(BATCH_AT, 6), event: decodeEventOnly(buf),
+    prevHash: buf.toString('hex', PREV_AT, SEQ_AT), hash: buf.toString('hex', HASH_AT, PREV_AT),
+  };
 }
 
-/** Checks one record against the hash chain: null when intact, else what is wrong. */
+/** The command carried by a batch's first event record, if any. */
+export function decodeCommand(bytes: Uint8Array): BatchCommand | undefined {
+  const buf = asBuffer(bytes);
+  const end = eventEnd(buf);
+  return end < buf.length ? (packr.unpack(buf.subarray(end)) as BatchCommand) : undefined;
+}
+
+/** Decodes only the event of a record (replay's fast path: no hashes, no hex, no command). */
+export function decodeEventOnly(bytes: Uint8Array): EngineEvent {
+  const buf = asBuffer(bytes);
+  return packr.unpack(buf.subarray(EVENT_AT, eventEnd(buf))) as EngineEvent;
+}
+
+/** Checks one record against the hash chain. */
 export function checkEvent(bytes: Uint8Array, expectedPrev: string): { ok: true; record: LoggedEvent } | { ok: false; reason: string } {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < 33) return { ok: false, reason: 'record is truncated' };
-  const body = buf.subarray(32);
+  const buf = asBuffer(bytes);
+  if (buf.length <= EVENT_AT || eventEnd(buf) > buf.length) return { ok: false, reason: 'record is truncated' };
   let record: LoggedEvent;
   try {
     record = decodeEvent(buf);
@@ -58,7 +167,7 @@ export function checkEvent(bytes: Uint8Array, expectedPrev: string): { ok: true;
     return { ok: false, reason: 'record does not decode' };
   }
   if (record.prevHash !== expectedPrev) return { ok: false, reason: `it links to ${record.prevHash.slice(0, 12)}…, not to the previous event ${expectedPrev.slice(0, 12)}…` };
-  const digest = createHash('sha256').update(expectedPrev, 'hex').update(body).digest('hex');
+  const digest = sha256Hex(buf.subarray(PREV_AT, eventEnd(buf)));
   if (digest !== record.hash) return { ok: false, reason: `its content hashes to ${digest.slice(0, 12)}…, the chain recorded ${record.hash.slice(0, 12)}…` };
   return { ok: true, record };
 }

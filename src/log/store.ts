@@ -3,9 +3,9 @@
  * The only module that touches the database. Everything it writes for one flush is one atomic batch.
  */
 import { Level } from 'level';
-import type { LoggedEvent } from '../../events/index.js';
-import { decodeEvent, KIND_COMMAND, KIND_EVENT, KIND_SNAPSHOT, KIND_SNAPSHOT_HASH, metaKey, packr, seqKey, seqOfKey } from './codec.js';
-import type { Branch, CommandRecord, Meta, Segment, Snapshot } from './types.js';
+import type { EngineEvent, LoggedEvent } from '../../events/index.js';
+import { decodeCommand, decodeEvent, decodeEventOnly, KIND_EVENT, KIND_SNAPSHOT, KIND_SNAPSHOT_HASH, metaKey, packr, partKey, seqKey, seqOfKey, sha256Bytes } from './codec.js';
+import type { Branch, CommandRecord, HeadState, Meta, Segment, Snapshot, StoredPart, StoredState, StoredTable } from './types.js';
 
 /** A user-facing failure of the log (locked, missing, corrupt). */
 export class LogError extends Error {
@@ -14,14 +14,46 @@ export class LogError extends Error {
 
 type Db = Level<Uint8Array, Uint8Array>;
 
+/** Everything one flush writes. */
 export interface PendingWrite {
+  /** Encoded event records (a batch's first one carries its command line). */
   events: { branch: number; seq: number; bytes: Buffer }[];
-  commands: { branch: number; record: CommandRecord }[];
-  snapshots: { branch: number; snapshot: Snapshot<unknown> }[];
+  snapshots: { branch: number; snapshot: Snapshot }[];
+  /** The state at HEAD, so that the next process opens without replaying (overwritten each time). */
+  head: HeadState | null;
   meta: Meta | null;
 }
 
+/** One put of a flush, as LevelDB receives it. */
+export interface PutOp {
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
+/** Events per read of a range: replay evolves a chunk in one immer draft, and bigger drafts cost less per event. */
+const CHUNK = 16384;
+/** Decoded state parts kept in memory, most recently used last: rewinds reuse the parts snapshots share. */
+const PART_CACHE = 1024;
+const HEAD_KEY = metaKey('head');
+const META_KEY = metaKey('meta');
+
+/** A StoredState as its record holds it: each part replaced by [the hash of its bytes, its digest]. */
+interface StateManifest {
+  slices: Record<string, unknown>;
+  tables: string[];
+}
+
+/** The log of one directory, opened by one process. */
 export class EventLog {
+  /** The batches being written, in order (a batch starts only once the previous one is written). */
+  private writing: Promise<void> = Promise.resolve();
+  /** The first write that failed: nothing is written after it, and every later call reports it. */
+  private writeError: unknown = null;
+  /** The hash of every part object this log has stored or read (so it is never packed or put again). */
+  private readonly partHashes = new WeakMap<object, Uint8Array>();
+  /** Parts decoded or stored lately, by hash (hex): an LRU over Map's insertion order. */
+  private readonly parts = new Map<string, object>();
+
   private constructor(private readonly db: Db, readonly dir: string, public meta: Meta | null) {}
 
   /** Opens (creating if needed) the log in `dir`. A log held by another process is a clear error. */
@@ -36,15 +68,27 @@ export class EventLog {
       }
       throw new LogError(`cannot open the event log at ${dir}: ${e.cause?.message ?? String(err)}`);
     }
-    const raw = await db.get(metaKey('meta'));
+    const raw = await db.get(META_KEY);
     const meta = raw ? (packr.unpack(raw) as Meta) : null;
     return new EventLog(db, dir, meta);
   }
 
+  /** Closes the database (releases the lock), once every queued batch is written. */
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.settle();
+    } finally {
+      await this.db.close();
+    }
   }
 
+  /** Waits until every queued batch is written; throws if one failed. Every read starts with it. */
+  async settle(): Promise<void> {
+    await this.writing;
+    if (this.writeError) throw this.writeError;
+  }
+
+  /** A branch from the stored metadata. */
   branch(id: number): Branch {
     const b = this.meta?.branches.find((x) => x.id === id);
     if (!b) throw new LogError(`branch ${id} is missing from the log's metadata`);
@@ -67,13 +111,14 @@ export class EventLog {
 
   /** Raw records of a timeline range, in order, in chunks. */
   async *rawRange(branchId: number, from: number, to: number): AsyncGenerator<{ seq: number; bytes: Uint8Array }[]> {
+    await this.settle();
     for (const seg of this.segments(branchId, to)) {
       const lo = Math.max(seg.from, from);
       if (lo > seg.to) continue;
       const it = this.db.iterator({ gte: seqKey(KIND_EVENT, seg.branch, lo), lte: seqKey(KIND_EVENT, seg.branch, seg.to), highWaterMarkBytes: 1 << 20 } as never);
       try {
         for (;;) {
-          const entries = (await it.nextv(2048)) as [Uint8Array, Uint8Array][];
+          const entries = (await it.nextv(CHUNK)) as [Uint8Array, Uint8Array][];
           if (entries.length === 0) break;
           yield entries.map(([k, v]) => ({ seq: seqOfKey(k), bytes: v }));
         }
@@ -88,80 +133,237 @@ export class EventLog {
     for await (const chunk of this.rawRange(branchId, from, to)) yield chunk.map((r) => decodeEvent(r.bytes));
   }
 
+  /** Just the events of a timeline range, in chunks, with the seq of each chunk's last one (replay's fast path). */
+  async *events(branchId: number, from: number, to: number): AsyncGenerator<{ last: number; events: EngineEvent[] }> {
+    for await (const chunk of this.rawRange(branchId, from, to)) {
+      const events = new Array<EngineEvent>(chunk.length);
+      for (let i = 0; i < chunk.length; i++) events[i] = decodeEventOnly(chunk[i]!.bytes);
+      yield { last: chunk[chunk.length - 1]!.seq, events };
+    }
+  }
+
+  /** One event of a timeline, if it exists. */
   async event(branchId: number, seq: number): Promise<LoggedEvent | undefined> {
     const seg = this.segments(branchId, seq).at(-1);
     if (!seg || seg.to !== seq) return undefined;
+    await this.settle();
     const v = await this.db.get(seqKey(KIND_EVENT, seg.branch, seq));
     return v ? decodeEvent(v) : undefined;
   }
 
+  /** The command line behind the batch that starts at `batch` (its first event record carries it). */
   async command(branchId: number, batch: number): Promise<CommandRecord | undefined> {
     const seg = this.segments(branchId, batch).at(-1);
-    if (!seg) return undefined;
-    const v = await this.db.get(seqKey(KIND_COMMAND, seg.branch, batch));
-    return v ? (packr.unpack(v) as CommandRecord) : undefined;
+    if (!seg || seg.to !== batch) return undefined;
+    await this.settle();
+    const v = await this.db.get(seqKey(KIND_EVENT, seg.branch, batch));
+    const c = v ? decodeCommand(v) : undefined;
+    return c ? { batch, count: c.count, argv: c.argv, on: c.on } : undefined;
   }
 
-  /** The latest snapshot on the timeline at or before `seq`. */
-  async snapshotAtOrBefore<S>(branchId: number, seq: number): Promise<Snapshot<S> | undefined> {
+  /** The latest snapshot on the timeline at or before `seq`, if it is after event `after` (else none is decoded). */
+  async snapshotAtOrBefore(branchId: number, seq: number, after = 0): Promise<Snapshot | undefined> {
+    await this.settle();
     const segs = this.segments(branchId, seq);
     for (let i = segs.length - 1; i >= 0; i--) {
       const seg = segs[i]!;
-      const it = this.db.iterator({ gte: seqKey(KIND_SNAPSHOT, seg.branch, seg.from), lte: seqKey(KIND_SNAPSHOT, seg.branch, seg.to), reverse: true, limit: 1 });
+      if (seg.to <= after) return undefined;
+      // Keys first: a snapshot is large, and the caller may not need it.
+      const it = this.db.iterator({ gte: seqKey(KIND_SNAPSHOT, seg.branch, Math.max(seg.from, after + 1)), lte: seqKey(KIND_SNAPSHOT, seg.branch, seg.to), reverse: true, limit: 1, values: false });
+      let key: Uint8Array | undefined;
       try {
-        const entry = (await it.next()) as [Uint8Array, Uint8Array] | undefined;
-        if (entry) return packr.unpack(entry[1]) as Snapshot<S>;
+        key = ((await it.next()) as [Uint8Array, undefined] | undefined)?.[0];
       } finally {
         await it.close();
       }
+      if (!key) continue;
+      const v = await this.db.get(key);
+      if (!v) continue;
+      const s = packr.unpack(v) as { seq: number; stateHash: string; state: StateManifest };
+      return { seq: s.seq, stateHash: s.stateHash, state: await this.restore(s.state) };
     }
     return undefined;
   }
 
   /** Every snapshot's (seq, stateHash) on a timeline up to `upTo`, for replay checks. */
   async snapshotHashes(branchId: number, upTo: number): Promise<Map<number, string>> {
+    await this.settle();
     const out = new Map<number, string>();
     for (const seg of this.segments(branchId, upTo)) {
-      for await (const [, v] of this.db.iterator({ gte: seqKey(KIND_SNAPSHOT_HASH, seg.branch, seg.from), lte: seqKey(KIND_SNAPSHOT_HASH, seg.branch, seg.to) })) {
-        const s = packr.unpack(v) as { seq: number; stateHash: string };
-        out.set(s.seq, s.stateHash);
+      // The small hash records, not the snapshots: decoding every state would cost as much as the replay.
+      for await (const [k, v] of this.db.iterator({ gte: seqKey(KIND_SNAPSHOT_HASH, seg.branch, seg.from), lte: seqKey(KIND_SNAPSHOT_HASH, seg.branch, seg.to) })) {
+        out.set(seqOfKey(k), packr.unpack(v) as string);
       }
     }
     return out;
   }
 
-  /** Writes everything of one flush as ONE LevelDB batch: all of it lands, or none. */
-  async write(w: PendingWrite): Promise<void> {
-    const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-    for (const e of w.events) ops.push({ type: 'put', key: seqKey(KIND_EVENT, e.branch, e.seq), value: e.bytes });
-    for (const c of w.commands) ops.push({ type: 'put', key: seqKey(KIND_COMMAND, c.branch, c.record.batch), value: packr.pack(c.record) });
-    for (const s of w.snapshots) {
-      ops.push({ type: 'put', key: seqKey(KIND_SNAPSHOT, s.branch, s.snapshot.seq), value: packr.pack(s.snapshot) });
-      ops.push({ type: 'put', key: seqKey(KIND_SNAPSHOT_HASH, s.branch, s.snapshot.seq), value: packr.pack({ seq: s.snapshot.seq, stateHash: s.snapshot.stateHash }) });
+  /** The state HEAD had when the last process closed the log, if recorded. */
+  async headState(): Promise<HeadState | undefined> {
+    await this.settle();
+    const v = await this.db.get(HEAD_KEY);
+    if (!v) return undefined;
+    const h = packr.unpack(v) as { branch: number; seq: number; state: StateManifest };
+    return { branch: h.branch, seq: h.seq, state: await this.restore(h.state) };
+  }
+
+  /** The puts of one flush, every value encoded; state parts this log already holds are not put again. */
+  encodeWrite(w: PendingWrite): PutOp[] {
+    const ops: PutOp[] = [];
+    for (const e of w.events) ops.push({ key: seqKey(KIND_EVENT, e.branch, e.seq), value: e.bytes });
+    for (const { branch, snapshot: s } of w.snapshots) {
+      ops.push({ key: seqKey(KIND_SNAPSHOT, branch, s.seq), value: packr.pack({ seq: s.seq, stateHash: s.stateHash, state: this.manifest(s.state, ops) }) });
+      ops.push({ key: seqKey(KIND_SNAPSHOT_HASH, branch, s.seq), value: packr.pack(s.stateHash) });
     }
-    if (w.meta) ops.push({ type: 'put', key: metaKey('meta'), value: packr.pack(w.meta) });
-    if (ops.length === 0) return;
-    await this.db.batch(ops);
+    if (w.head) ops.push({ key: HEAD_KEY, value: packr.pack({ branch: w.head.branch, seq: w.head.seq, state: this.manifest(w.head.state, ops) }) });
+    if (w.meta) ops.push({ key: META_KEY, value: packr.pack(w.meta) });
+    return ops;
+  }
+
+  /** A state's record: parts replaced by [hash, digest], the parts not yet stored added to `ops`. */
+  private manifest(s: StoredState, ops: PutOp[]): StateManifest {
+    const slices: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(s.slices)) {
+      if (!s.tables.includes(name)) {
+        slices[name] = v;
+        continue;
+      }
+      const t = v as StoredTable;
+      const parts = t.parts.map((p) => (p === null ? null : [p.value ? this.partRef(p.value, ops) : p.hash!, p.digest]));
+      slices[name] = { n: t.n, digest: t.digest, parts };
+    }
+    return { slices, tables: s.tables };
+  }
+
+  /** The hash of a part, packing it and adding its put to `ops` if this log does not hold it yet. */
+  private partRef(part: object, ops: PutOp[]): Uint8Array {
+    const known = this.partHashes.get(part);
+    if (known) return known;
+    const bytes = packr.pack(part);
+    const h = sha256Bytes(bytes);
+    ops.push({ key: partKey(h), value: bytes });
+    this.partHashes.set(part, h);
+    this.remember(h.toString('hex'), part);
+    return h;
+  }
+
+  /**
+   * A state from its record: each part as decoded lately (from memory), else as its stored bytes, which
+   * decodePart turns into the part when the table is first used (most commands use a few tables).
+   */
+  private async restore(m: StateManifest): Promise<StoredState> {
+    const slices: Record<string, unknown> = {};
+    const missing: { part: StoredPart; key: Buffer }[] = [];
+    for (const [name, v] of Object.entries(m.slices)) {
+      if (!m.tables.includes(name)) {
+        slices[name] = v;
+        continue;
+      }
+      const t = v as { n: number; digest: string; parts: ([Uint8Array, string] | null)[] };
+      const parts = t.parts.map((ref): StoredPart | null => {
+        if (!ref) return null;
+        const hash = Buffer.from(ref[0]);
+        const value = this.parts.get(hash.toString('hex'));
+        const part: StoredPart = { digest: ref[1], hash };
+        if (value) part.value = value;
+        else missing.push({ part, key: partKey(hash) });
+        return part;
+      });
+      slices[name] = { n: t.n, digest: t.digest, parts } satisfies StoredTable;
+    }
+    if (missing.length > 0) {
+      const values = await this.db.getMany(missing.map((x) => x.key));
+      missing.forEach(({ part }, i) => {
+        const bytes = values[i];
+        if (!bytes) throw new LogError(`the event log at ${this.dir} lacks the stored state part ${Buffer.from(part.hash!).toString('hex').slice(0, 12)}…`);
+        part.bytes = bytes;
+      });
+    }
+    return { slices, tables: m.tables };
+  }
+
+  /** A part read by restore, decoded if it was not yet (and from then on known by identity and cached). */
+  decodePart(part: StoredPart): object {
+    if (part.value) return part.value;
+    const hex = Buffer.from(part.hash!).toString('hex');
+    let value = this.parts.get(hex);
+    if (!value) {
+      value = packr.unpack(part.bytes!) as object;
+      this.partHashes.set(value, Buffer.from(part.hash!));
+      this.remember(hex, value);
+    }
+    part.value = value;
+    delete part.bytes;
+    return value;
+  }
+
+  /** Marks a part as the most recently used, evicting the least recently used beyond PART_CACHE. */
+  private remember(hex: string, part: object): void {
+    this.parts.delete(hex);
+    this.parts.set(hex, part);
+    if (this.parts.size > PART_CACHE) this.parts.delete(this.parts.keys().next().value!);
+  }
+
+  /** Writes everything of one flush as ONE LevelDB batch (all of it lands, or none); resolves once written. */
+  async write(w: PendingWrite): Promise<void> {
+    this.enqueue(w);
+    await this.settle();
+  }
+
+  /**
+   * Queues one flush as ONE LevelDB batch and returns without waiting for it: the batch is written in the
+   * background (LevelDB works on its own thread) while the caller goes on executing commands — group
+   * commit with write-behind. Batches are written in order; reads wait for them; a failure surfaces at the
+   * next call. Before returning it lets the event loop run once, so that finished writes are noticed and
+   * the next queued batch starts.
+   */
+  async writeBehind(w: PendingWrite): Promise<void> {
+    this.enqueue(w);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** Queues one flush's batch behind the ones being written. */
+  private enqueue(w: PendingWrite): void {
+    if (this.writeError) throw this.writeError;
+    const ops = this.encodeWrite(w);
     if (w.meta) this.meta = w.meta;
+    if (ops.length === 0) return;
+    // The puts copy the bytes into a native batch now; the batch is written when its turn comes.
+    const batch = this.db.batch();
+    for (const op of ops) batch.put(op.key, op.value);
+    this.writing = this.writing.then(async () => {
+      try {
+        if (this.writeError) await batch.close();
+        else await batch.write();
+      } catch (e) {
+        this.writeError ??= e;
+      }
+    });
   }
 
   /** Overwrites one stored event record (used only by tests that tamper with the log). */
   async putRaw(branchId: number, seq: number, bytes: Uint8Array): Promise<void> {
+    await this.settle();
     await this.db.put(seqKey(KIND_EVENT, branchId, seq), bytes);
   }
 
+  /** One stored event record as it is on disk. */
   async getRaw(branchId: number, seq: number): Promise<Uint8Array | undefined> {
+    await this.settle();
     return this.db.get(seqKey(KIND_EVENT, branchId, seq));
   }
 
   /** Every record of every kind, for export. */
   async *entries(): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    await this.settle();
     for await (const e of this.db.iterator()) yield e as [Uint8Array, Uint8Array];
   }
 
+  /** Writes exported records back (import), then re-reads the metadata. */
   async putEntries(entries: [Uint8Array, Uint8Array][]): Promise<void> {
+    await this.settle();
     await this.db.batch(entries.map(([key, value]) => ({ type: 'put' as const, key, value })));
-    const raw = await this.db.get(metaKey('meta'));
+    const raw = await this.db.get(META_KEY);
     this.meta = raw ? (packr.unpack(raw) as Meta) : null;
   }
 }

@@ -10,7 +10,7 @@ import { tasksReducer } from './tasks.js';
 import { objectsReducer } from './objects.js';
 import { networksReducer } from './networks.js';
 import { kernelReducer } from './kernel.js';
-import { emptyTable } from './table.js';
+import { emptyTable, ownTables } from './table.js';
 import type { State } from './types.js';
 
 // The state is never mutated outside a reducer; freezing would rescan every copied container.
@@ -63,12 +63,12 @@ export function evolve(state: State, e: EngineEvent): State {
   return produce(state, (d) => evolveDraft(d, e));
 }
 
-/** state + events → next state, in one draft (replay's fast path). */
+/** state + events → next state, in one draft whose tables copy on write without proxies (replay's fast path). */
 export function evolveAll(state: State, events: readonly EngineEvent[]): State {
   if (events.length === 0) return state;
-  return produce(state, (d) => {
+  return produce(state, (d) => ownTables(() => {
     for (const e of events) evolveDraft(d, e);
-  });
+  }));
 }
 
 /** The state change one event makes, as immer patches (for `engine show`). */

@@ -9,11 +9,24 @@
  *
  * The layout is a pure function of the key set, so a canonical encoding (sorted keys) is stable.
  * Iteration order inside leaves follows insertion order: callers that need an order sort.
+ *
+ * Copy-on-write without proxies (ownTables, used by evolveAll to replay many events in one draft): a
+ * reducer's tget does not walk the trie through immer drafts (a proxy trap per level, a draft per level
+ * to create and to finalize: ~10 µs the first time an entity is touched in a produce() call). It copies
+ * the path to the entity's leaf and hands out a deep copy of the entity, which the reducer then changes
+ * directly: the copy immer would make on the first write, made on the first access instead. The
+ * produced state holds the same data and the previous state is never touched. At the end of the call,
+ * drafts stored into entities are replaced by their values, copies equal to their originals are put
+ * back (unchanged entities stay shared), and the new root is assigned to the table in one write.
  */
+import { current, isDraft, original } from 'immer';
+
+/** A leaf of the trie: entries by key. */
 export type Leaf<T> = Record<string, T>;
 /** An inner node: 16 children, null where empty. */
 export type Inner<T> = (Inner<T> | Leaf<T> | null)[];
 
+/** A normalized collection (see the header). */
 export interface Table<T> {
   /** Number of entries. */
   n: number;
@@ -21,8 +34,12 @@ export interface Table<T> {
   t: Inner<T> | null;
 }
 
+/** Levels of inner nodes above the leaves. */
 export const TRIE_LEVELS = 4;
-const FANOUT = 16;
+/** Hash bits per level. */
+const BITS = 4;
+const FANOUT = 1 << BITS;
+const MASK = FANOUT - 1;
 
 function fnv1a(key: string): number {
   let h = 0x811c9dc5;
@@ -33,6 +50,12 @@ function fnv1a(key: string): number {
   return h >>> 0;
 }
 
+/** The slot index of hash `h` at trie level `l`. */
+function slot(h: number, l: number): number {
+  return (h >>> (BITS * l)) & MASK;
+}
+
+/** A table with no entries. */
 export function emptyTable<T>(): Table<T> {
   return { n: 0, t: null };
 }
@@ -40,40 +63,208 @@ export function emptyTable<T>(): Table<T> {
 /** The slot indexes of a key at each level. */
 export function pathOf(key: string): number[] {
   const h = fnv1a(key);
-  return [h & 15, (h >>> 4) & 15, (h >>> 8) & 15, (h >>> 12) & 15];
+  return Array.from({ length: TRIE_LEVELS }, (_, l) => slot(h, l));
 }
 
-function leafOf<T>(table: Table<T>, key: string): Leaf<T> | null {
+/** The leaf a key lives in under `root`, if any. */
+function leafIn<T>(root: Inner<T> | null, key: string): Leaf<T> | null {
   const h = fnv1a(key);
-  let node: Inner<T> | Leaf<T> | null = table.t;
-  for (let l = 0; l < TRIE_LEVELS && node; l++) node = (node as Inner<T>)[(h >>> (4 * l)) & 15] ?? null;
+  let node: Inner<T> | Leaf<T> | null = root;
+  for (let l = 0; l < TRIE_LEVELS && node; l++) node = (node as Inner<T>)[slot(h, l)] ?? null;
   return node as Leaf<T> | null;
-}
-
-export function tget<T>(table: Table<T>, key: string): T | undefined {
-  const leaf = leafOf(table, key);
-  return leaf ? leaf[key] : undefined;
-}
-
-export function thas<T>(table: Table<T>, key: string): boolean {
-  return tget(table, key) !== undefined;
 }
 
 function newInner<T>(): Inner<T> {
   return new Array(FANOUT).fill(null);
 }
 
+// ---- copy-on-write without proxies, inside one produce() call ------------------------------------------
+
+/** What one ownTables call has done to one table draft. */
+interface Owned {
+  /** The trie as this call has it: its own copies along every path it touched. */
+  root: Inner<unknown> | null;
+  /** The root the call started from. */
+  base: Inner<unknown> | null;
+  /** Trie nodes this call created or copied (mutable until the call ends). */
+  mine: Set<object>;
+  /** Keys looked up or written, and what the table holds for each now. */
+  entries: Map<string, unknown>;
+  /** For keys handed out as copies: the original each copy was made from. */
+  originals: Map<string, unknown>;
+}
+
+/** Table drafts of the running ownTables call (null: none running; tables are plain immer drafts). */
+let owned: Map<Table<unknown>, Owned> | null = null;
+
+/**
+ * Runs `recipe` (the body of a produce() call) with copy-on-write tables; see the header. Only evolveAll
+ * uses it: one draft for thousands of events is where the proxies cost most, and a single event's
+ * produce() (evolve) or `engine show`'s field-level patches (evolveWithPatches) are served by immer.
+ */
+export function ownTables<R>(recipe: () => R): R {
+  const outer = owned;
+  owned = new Map();
+  try {
+    const result = recipe();
+    for (const [table, o] of owned) settle(table, o);
+    return result;
+  } finally {
+    owned = outer;
+  }
+}
+
+/** Is this table a draft whose trie the running ownTables call manages? */
+function isOwned(table: Table<unknown>): boolean {
+  return owned !== null && isDraft(table);
+}
+
+function ownedOf(table: Table<unknown>): Owned {
+  let o = owned!.get(table);
+  if (!o) {
+    const base = (original(table as unknown as object) as Table<unknown>).t;
+    o = { root: base, base, mine: new Set(), entries: new Map(), originals: new Map() };
+    owned!.set(table, o);
+  }
+  return o;
+}
+
+/** The trie root as the caller should see it. */
+function rootOf<T>(table: Table<T>): Inner<T> | null {
+  if (!isOwned(table)) return table.t;
+  const o = owned!.get(table);
+  return (o ? o.root : (original(table as unknown as object) as Table<T>).t) as Inner<T> | null;
+}
+
+/** The leaf of `key` in the call's own copy of the trie, copying (or creating) the path to it. */
+function ownLeaf(o: Owned, key: string): Leaf<unknown> {
+  const h = fnv1a(key);
+  // A spread, not slice(): a produced root is frozen, and V8's slice() of a frozen array is ~50× slower.
+  const ownInner = (node: Inner<unknown> | null): Inner<unknown> => {
+    const mine = node === null ? newInner() : o.mine.has(node) ? node : [...node];
+    o.mine.add(mine);
+    return mine;
+  };
+  let node = (o.root = ownInner(o.root));
+  for (let l = 0; l < TRIE_LEVELS - 1; l++) {
+    const i = slot(h, l);
+    node = node[i] = ownInner(node[i] as Inner<unknown> | null);
+  }
+  const i = slot(h, TRIE_LEVELS - 1);
+  const leaf = node[i] as Leaf<unknown> | null;
+  const mine = leaf === null ? {} : o.mine.has(leaf) ? leaf : { ...leaf };
+  o.mine.add(mine);
+  return (node[i] = mine);
+}
+
+/** The entry under `key` for a reducer to read or change: the call's own deep copy. */
+function ownedGet(table: Table<unknown>, key: string): unknown {
+  const o = ownedOf(table);
+  if (o.entries.has(key)) return o.entries.get(key);
+  const leaf = leafIn(o.root, key);
+  const value = leaf ? leaf[key] : undefined;
+  if (value === null || typeof value !== 'object') {
+    o.entries.set(key, value);
+    return value;
+  }
+  const copy = cloneData(value);
+  ownLeaf(o, key)[key] = copy;
+  o.entries.set(key, copy);
+  o.originals.set(key, value);
+  return copy;
+}
+
+/** End of the call: resolve drafts, restore unchanged entries, write the new root. */
+function settle(table: Table<unknown>, o: Owned): void {
+  for (const v of o.entries.values()) resolveDrafts(v);
+  for (const [key, orig] of o.originals) {
+    const leaf = leafIn(o.root, key);
+    const copy = o.entries.get(key);
+    if (leaf && leaf[key] === copy && equalData(copy, orig)) leaf[key] = orig;
+  }
+  if (o.root === o.base) return;
+  // Frozen, the new root stops immer from walking the whole trie for drafts as it finalizes this write
+  // (none are left in it). Only the root: freezing every copied node costs V8 a hidden class per leaf.
+  // Nothing changes a produced root; the next call copies it.
+  if (o.root) Object.freeze(o.root);
+  table.t = o.root as Inner<never> | null;
+}
+
+/** A deep copy of plain data (objects and arrays); anything else is shared, as immer would not draft it. */
+function cloneData<X>(v: X): X {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneData) as X;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return v;
+  // A spread keeps the source's hidden class (in-object properties); then the nested values are copied.
+  const out = (proto === null ? Object.assign(Object.create(null), v) : { ...v }) as Record<string, unknown>;
+  for (const k in out) {
+    const child = out[k];
+    if (child !== null && typeof child === 'object') out[k] = cloneData(child);
+  }
+  return out as X;
+}
+
+/** Deep equality of plain data, key order included (iteration order is observable). */
+function equalData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return Number.isNaN(a) && Number.isNaN(b);
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !equalData((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[ka[i]!])) return false;
+  }
+  return true;
+}
+
+/** Replaces, inside data a reducer was handed, every immer draft stored in it by that draft's value. */
+function resolveDrafts(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  const obj = v as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    const child = obj[k];
+    if (child === null || typeof child !== 'object') continue;
+    if (isDraft(child)) obj[k] = current(child);
+    else resolveDrafts(child);
+  }
+}
+
+// ---- the table API -------------------------------------------------------------------------------------
+
+/** The entry under `key`, if any (inside evolveAll: a copy the reducer may change). */
+export function tget<T>(table: Table<T>, key: string): T | undefined {
+  if (isOwned(table)) return ownedGet(table, key) as T | undefined;
+  const leaf = leafIn(table.t, key);
+  return leaf ? leaf[key] : undefined;
+}
+
+/** Whether `key` has an entry. */
+export function thas<T>(table: Table<T>, key: string): boolean {
+  return tget(table, key) !== undefined;
+}
+
 /** Inserts or replaces (call on an immer draft). */
 export function tset<T>(table: Table<T>, key: string, value: T): void {
+  if (isOwned(table)) {
+    const o = ownedOf(table);
+    const leaf = ownLeaf(o, key);
+    if (!(key in leaf)) table.n++;
+    leaf[key] = value;
+    o.entries.set(key, value);
+    o.originals.delete(key);
+    return;
+  }
   const h = fnv1a(key);
   table.t ??= newInner<T>();
   let node: Inner<T> = table.t;
   for (let l = 0; l < TRIE_LEVELS - 1; l++) {
-    const i = (h >>> (4 * l)) & 15;
+    const i = slot(h, l);
     node[i] ??= newInner<T>();
     node = node[i] as Inner<T>;
   }
-  const i = (h >>> 12) & 15;
+  const i = slot(h, TRIE_LEVELS - 1);
   node[i] ??= {};
   const leaf = node[i] as Leaf<T>;
   if (!(key in leaf)) table.n++;
@@ -82,54 +273,108 @@ export function tset<T>(table: Table<T>, key: string, value: T): void {
 
 /** Removes an entry if present (call on an immer draft); empty nodes are pruned. */
 export function tdel<T>(table: Table<T>, key: string): void {
+  const o = isOwned(table) ? ownedOf(table) : null;
+  const found = leafIn(o ? o.root : table.t, key);
+  if (!found || !(key in found)) return;
+  if (o) {
+    ownLeaf(o, key);
+    o.entries.set(key, undefined);
+    o.originals.delete(key);
+  }
   const h = fnv1a(key);
   const chain: Inner<T>[] = [];
-  let node: Inner<T> | null = table.t;
-  for (let l = 0; l < TRIE_LEVELS - 1 && node; l++) {
+  let node = (o ? o.root : table.t) as Inner<T>;
+  for (let l = 0; l < TRIE_LEVELS - 1; l++) {
     chain.push(node);
-    node = node[(h >>> (4 * l)) & 15] as Inner<T> | null;
+    node = node[slot(h, l)] as Inner<T>;
   }
-  if (!node) return;
   chain.push(node);
-  const leaf = node[(h >>> 12) & 15] as Leaf<T> | null;
-  if (!leaf || !(key in leaf)) return;
+  const leaf = node[slot(h, TRIE_LEVELS - 1)] as Leaf<T>;
   delete leaf[key];
   table.n--;
   if (Object.keys(leaf).length > 0) return;
   // Prune empty nodes bottom-up.
   for (let l = TRIE_LEVELS - 1; l >= 0; l--) {
-    chain[l]![(h >>> (4 * l)) & 15] = null;
+    chain[l]![slot(h, l)] = null;
     if (chain[l]!.some((c) => c !== null)) return;
   }
-  table.t = null;
+  if (o) o.root = null;
+  else table.t = null;
 }
 
-/** Calls fn for every leaf (in trie order). */
+/** Calls fn for every leaf (in trie order); inside evolveAll the leaves hold copies the caller may change. */
 export function forEachLeaf<T>(table: Table<T>, fn: (leaf: Leaf<T>) => void): void {
-  const walk = (node: Inner<T> | Leaf<T> | null, level: number): void => {
-    if (!node) return;
-    if (level === TRIE_LEVELS) return fn(node as Leaf<T>);
-    for (const child of node as Inner<T>) walk(child, level + 1);
-  };
-  walk(table.t, 0);
+  if (isOwned(table)) {
+    // Hand out copies of every entry first (a caller may change what it is given), then walk.
+    const keys: string[] = [];
+    walkLeaves(rootOf(table), (leaf) => keys.push(...Object.keys(leaf)));
+    for (const k of keys) ownedGet(table, k);
+  }
+  walkLeaves(rootOf(table), fn);
+}
+
+/** Calls fn for every leaf under `node` (a node at `level`), in trie order. Index loops: this is hot. */
+function walkLeaves<T>(node: Inner<T> | Leaf<T> | null, fn: (leaf: Leaf<T>) => void, level = 0): void {
+  if (!node) return;
+  if (level === TRIE_LEVELS) {
+    fn(node as Leaf<T>);
+    return;
+  }
+  const inner = node as Inner<T>;
+  for (let i = 0; i < inner.length; i++) if (inner[i]) walkLeaves(inner[i]!, fn, level + 1);
 }
 
 /** Every entry, in trie order. */
 export function tvalues<T>(table: Table<T>): T[] {
   const out: T[] = [];
-  forEachLeaf(table, (leaf) => {
-    for (const k in leaf) out.push(leaf[k]!);
-  });
+  if (isOwned(table)) forEachLeaf(table, (leaf) => collectValues(leaf, TRIE_LEVELS, out));
+  else collectValues(table.t, 0, out);
   return out;
+}
+
+/** Pushes the entries under `node` (a node at `level`) onto `out`: index loops and no callbacks, as it is hot. */
+function collectValues<T>(node: Inner<T> | Leaf<T> | null, level: number, out: T[]): void {
+  if (!node) return;
+  if (level === TRIE_LEVELS) {
+    const vs = Object.values(node as Leaf<T>);
+    for (let i = 0; i < vs.length; i++) out.push(vs[i]!);
+    return;
+  }
+  const inner = node as Inner<T>;
+  for (let i = 0; i < inner.length; i++) if (inner[i]) collectValues(inner[i]!, level + 1, out);
 }
 
 /** Every key, sorted (deterministic iteration for controllers). */
 export function tkeysSorted<T>(table: Table<T>): string[] {
   const out: string[] = [];
-  forEachLeaf(table, (leaf) => {
+  walkLeaves(rootOf(table), (leaf) => {
     for (const k in leaf) out.push(k);
   });
   return out.sort();
+}
+
+/** A table's root subtrees, as the log stores them (one part each; empty table: none). */
+export function tableParts<T>(table: Table<T>): (Inner<T> | Leaf<T> | null)[] {
+  return table.t ? [...table.t] : [];
+}
+
+/**
+ * A table read from the log whose trie is decoded (from its parts) only when first used: a command
+ * touches a few tables of the state, and decoding all of it would cost more than the command.
+ */
+export function lazyTable<T>(n: number, loadParts: () => (Inner<T> | Leaf<T> | null)[]): Table<T> {
+  const table = { n } as Table<T>;
+  Object.defineProperty(table, 't', {
+    enumerable: true,
+    configurable: true,
+    get(): Inner<T> | null {
+      const parts = loadParts();
+      const t = parts.length ? parts : null;
+      Object.defineProperty(table, 't', { value: t, enumerable: true, configurable: true, writable: true });
+      return t;
+    },
+  });
+  return table;
 }
 
 /** Flattens a trie path (as immer patches report it) to [slice, key, ...rest]. */
@@ -148,5 +393,5 @@ export function diffLeaves<T>(a: Table<T>, b: Table<T>, fn: (la: Leaf<T>, lb: Le
     if (level === TRIE_LEVELS) return fn((x as Leaf<T>) ?? EMPTY, (y as Leaf<T>) ?? EMPTY);
     for (let i = 0; i < FANOUT; i++) walk((x as Inner<T> | null)?.[i] ?? null, (y as Inner<T> | null)?.[i] ?? null, level + 1);
   };
-  walk(a.t, b.t, 0);
+  walk(rootOf(a), rootOf(b), 0);
 }

@@ -3,12 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { reject } from '../../commands/rejection.js';
 import { CONTROLLERS } from '../../controllers/index.js';
-import { checkEvent, GENESIS_HASH, decodeEvent, packr } from '../../log/codec.js';
+import { checkEvent, GENESIS_HASH, packr } from '../../log/codec.js';
 import { parseDurationMs, formatDurationMs } from '../../sim/duration.js';
 import { stateHash } from '../../state/hash.js';
 import { evolveAll, initialState } from '../../state/index.js';
 import type { State } from '../../state/types.js';
-import type { EngineEvent } from '../../../events/index.js';
 import type { Session } from '../../engine/session.js';
 import { exec, type CliContext } from '../context.js';
 
@@ -22,37 +21,40 @@ function nextDeadline(s: State): number | null {
   return min;
 }
 
-/** Rebuilds a branch's state from its events alone, checking every snapshot and the tip against the recorded hashes. */
+/** Events between two snapshot checks of a replay, at least: each check stops the batched replay and hashes the state. */
+export const REPLAY_CHECK_EVERY = 32_768;
+
+/**
+ * Rebuilds a branch's state from its events alone, checking it against the hashes recorded when the
+ * events were first applied: at snapshots (one every REPLAY_CHECK_EVERY events or more) and at the tip.
+ */
 export async function replayBranch(session: Session, branchId: number): Promise<{ events: number; hash: string; checked: number; mismatch: string | null }> {
   const b = session.branch(branchId);
   const snaps = await session.log.snapshotHashes(b.id, b.tipSeq);
+  const checkpoints: number[] = [];
+  for (const seq of [...snaps.keys()].sort((x, y) => x - y)) {
+    if (seq - (checkpoints.at(-1) ?? 0) >= REPLAY_CHECK_EVERY) checkpoints.push(seq);
+  }
+  let next = 0; // index of the next checkpoint to reach
   let state = initialState();
   let events = 0;
   let checked = 0;
   let mismatch: string | null = null;
-  let pending: EngineEvent[] = [];
-  let pendingLast = 0;
-  const check = (seq: number) => {
-    const want = snaps.get(seq);
-    if (!want) return; // a group-commit snapshot records no hash
-    checked++;
-    const got = stateHash(state);
-    if (got !== want && !mismatch) mismatch = `after event ${seq} the replayed state hashes to ${got.slice(0, 16)}…, the snapshot recorded ${want.slice(0, 16)}…`;
-  };
-  for await (const chunk of session.log.rawRange(b.id, 1, b.tipSeq)) {
-    for (const r of chunk) {
-      pending.push(decodeEvent(r.bytes).event);
-      pendingLast = r.seq;
-      events++;
-      if (snaps.has(r.seq)) {
-        state = evolveAll(state, pending);
-        pending = [];
-        check(r.seq);
-      }
+  for await (const chunk of session.log.events(b.id, 1, b.tipSeq)) {
+    const first = chunk.last - chunk.events.length + 1;
+    let done = 0;
+    // Apply the chunk in pieces that end at checkpoints, hashing the state there.
+    while (next < checkpoints.length && checkpoints[next]! <= chunk.last) {
+      const seq = checkpoints[next++]!;
+      state = evolveAll(state, chunk.events.slice(done, seq - first + 1));
+      done = seq - first + 1;
+      checked++;
+      const got = stateHash(state);
+      const want = snaps.get(seq)!;
+      if (got !== want && !mismatch) mismatch = `after event ${seq} the replayed state hashes to ${got.slice(0, 16)}…, the snapshot recorded ${want.slice(0, 16)}…`;
     }
-    state = evolveAll(state, pending);
-    pending = [];
-    void pendingLast;
+    state = evolveAll(state, done === 0 ? chunk.events : chunk.events.slice(done));
+    events += chunk.events.length;
   }
   const hash = stateHash(state);
   checked++;

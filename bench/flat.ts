@@ -1,0 +1,50 @@
+/**
+ * Cost per event as the state grows: the same stream of node updates, one event per command as
+ * `engine run` executes them (Session.execute: reactor, reducers, encoding; group commits, snapshots and
+ * state hashes included), on a 100-node swarm and on a 10,000-node swarm.
+ */
+import { FLUSH_EVERY_EVENTS, Session } from '../src/engine/session.js';
+import { buildSwarm, updateEvents } from './build.js';
+import { fmt, lcg, now, report, tempDir } from './util.js';
+
+const SIZES = [100, 10_000] as const;
+const WARMUP = 3000;
+const EVENTS = Number(process.env.BENCH_FLAT_EVENTS ?? 30_000);
+const TARGET_RATIO = 2;
+
+/** µs per event of EVENTS single-event commands on a swarm of `nodes` nodes. */
+async function perEvent(nodes: number): Promise<{ us: number; entities: number }> {
+  const db = tempDir(`flat${nodes}`);
+  const ids = await buildSwarm(db, nodes);
+  const session = await Session.open(db);
+  const rand = lcg(nodes);
+  const serial = { n: 0 };
+  try {
+    const run = async (count: number): Promise<number> => {
+      const t0 = now();
+      for (let i = 0; i < count; i++) {
+        const events = updateEvents(session, ids, 1, rand, serial);
+        session.execute({ argv: ['node', 'update', 'bench'], on: null }, (io) => io.emit(events));
+        if (session.pendingEvents >= FLUSH_EVERY_EVENTS) await session.flushBehind();
+      }
+      await session.flush();
+      return now() - t0;
+    };
+    await run(WARMUP);
+    const ms = await run(EVENTS);
+    return { us: (ms * 1000) / EVENTS, entities: session.state.hosts.n + session.state.nodes.n };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Cost per event at 100 and at 10,000 nodes, and their ratio. */
+export async function flatSection(): Promise<void> {
+  const small = await perEvent(SIZES[0]);
+  const large = await perEvent(SIZES[1]);
+  const ratio = large.us / small.us;
+  report({
+    name: `cost per event with ${fmt(SIZES[1])} nodes (${fmt(large.entities)} hosts and nodes), ${fmt(EVENTS)} single-event commands`, value: large.us, unit: 'µs/event',
+    versus: `with ${SIZES[0]} nodes: ${fmt(small.us)} µs/event`, ratio, target: `<= ${TARGET_RATIO}x the 100-node cost`, pass: ratio <= TARGET_RATIO,
+  });
+}
