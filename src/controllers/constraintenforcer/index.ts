@@ -20,13 +20,29 @@ export function enforce(s: State, nodeId: string): EngineEvent[] {
   const out: EngineEvent[] = [];
   let cpu = h.nanoCpus;
   let mem = h.memoryBytes;
+  // Fast path: no service active on this node constrains placement or reserves resources.
+  const active = Object.keys(tget(s.placements, nodeId)?.services ?? {});
+  if (active.every((id) => {
+    const svc = tget(s.services, id);
+    return !svc || (svc.spec.constraints.length === 0 && svc.spec.reservations.nanoCpus === 0 && svc.spec.reservations.memoryBytes === 0);
+  })) return [];
+  // Per service, once: does it constrain placement at all, and does this node still match?
+  const verdict = new Map<string, boolean>();
+  const matchOf = (serviceId: string): boolean => {
+    let v = verdict.get(serviceId);
+    if (v === undefined) {
+      const svc = tget(s.services, serviceId);
+      v = !svc || svc.spec.constraints.length === 0 || matchesAll(s, n, compile(svc.spec.constraints));
+      verdict.set(serviceId, v);
+    }
+    return v;
+  };
   for (const t of tasksOnNode(s, nodeId)) {
+    if (t.reservedNanoCpus === 0 && t.reservedMemoryBytes === 0 && matchOf(t.serviceId)) continue;
     if (!wantsToRun(t) || TASK_STATE_ORDER[t.state] < TASK_STATE_ORDER.assigned || TASK_STATE_ORDER[t.state] > TASK_STATE_ORDER.running) continue;
-    const svc = tget(s.services, t.serviceId);
-    if (!svc) continue;
     cpu -= t.reservedNanoCpus;
     mem -= t.reservedMemoryBytes;
-    if (!matchesAll(s, n, compile(svc.spec.constraints)) || cpu < 0 || mem < 0) {
+    if (!matchOf(t.serviceId) || cpu < 0 || mem < 0) {
       out.push({ type: 'TaskStateChanged', taskId: t.id, from: t.state, to: 'rejected', message: 'task rejected by constraint enforcer', err: 'assigned node no longer meets constraints' });
     }
   }
