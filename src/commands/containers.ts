@@ -2,7 +2,7 @@
  * Containers on a host: standalone ones (`docker run`) and the containers of swarm tasks, seen the way
  * `docker ps` on that host sees them; `kill`, `stop`, `start`, `rm` and `exec` act on either.
  */
-import { TASK_STATE_ORDER, type ContainerState, type EngineEvent, type MountSpec } from '../../events/index.js';
+import { TASK_STATE_ORDER, type ContainerCreated, type ContainerState, type EngineEvent } from '../../events/index.js';
 import { localId } from '../sim/ids.js';
 import type { Prng } from '../sim/prng.js';
 import { tget, tvalues } from '../state/table.js';
@@ -83,17 +83,9 @@ export function randomName(rng: Prng): string {
   return `${ADJ[rng.int(ADJ.length)]}_${NAMES[rng.int(NAMES.length)]}`;
 }
 
-export interface RunInput {
+/** `docker run` as parsed: the container's fields, with `--network` references (default: bridge) not yet resolved. */
+export interface RunInput extends Pick<ContainerCreated, 'image' | 'command' | 'env' | 'labels' | 'mounts' | 'networks' | 'links'> {
   name?: string;
-  image: string;
-  command: string[];
-  env: string[];
-  labels: Record<string, string>;
-  mounts: MountSpec[];
-  /** `--network` values (default: bridge). */
-  networks: string[];
-  /** `--link name[:alias]` */
-  links: string[];
 }
 
 export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): EngineEvent[] {

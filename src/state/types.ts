@@ -1,6 +1,6 @@
 /** The derived state: normalized, serializable, nothing derivable stored twice. */
 import type {
-  ContainerState, MountSpec, NodeAvailability, PortConfig, NodeRole, NodeState, ServiceSpec, TaskState, UpdateStatusRecord,
+  ContainerCreated, ContainerState, EndpointCreated, NodeAvailability, PortConfig, NodeRole, NodeState, ServiceSpec, TaskState, UpdateStatusRecord,
 } from '../../events/index.js';
 import type { Table } from './table.js';
 
@@ -180,17 +180,9 @@ export interface Volume {
   createdAtMs: number;
 }
 
-export interface Container {
+/** A standalone container: what ContainerCreated recorded, plus its lifecycle. */
+export interface Container extends Omit<ContainerCreated, 'type' | 'containerId'> {
   id: string;
-  host: string;
-  name: string;
-  image: string;
-  command: string[];
-  env: string[];
-  labels: Record<string, string>;
-  mounts: MountSpec[];
-  networks: string[];
-  links: string[];
   state: ContainerState;
   exitCode: number;
   createdAtMs: number;
@@ -224,19 +216,9 @@ export interface Address {
   owner: { kind: 'task' | 'vip' | 'node' | 'container' | 'gateway'; id: string };
 }
 
-export interface Endpoint {
+/** A CNM endpoint: exactly what EndpointCreated recorded, keyed by its ID. */
+export interface Endpoint extends Omit<EndpointCreated, 'type' | 'endpointId'> {
   id: string;
-  networkId: string;
-  host: string;
-  sandbox: string;
-  containerId: string;
-  name: string;
-  ip: string;
-  mac: string;
-  ifName: string;
-  /** The other end of its veth: namespace ('' = root) and name. */
-  peerNetns: string;
-  peerName: string;
 }
 
 export interface Netns {
