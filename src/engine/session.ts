@@ -101,6 +101,8 @@ export class Session {
   private pending: PendingWrite = { events: [], snapshots: [], head: null, meta: null };
   private metaDirty = false;
   private forkLink: { branch: number; at: number; hash: string } | null = null;
+  /** The last record appended, which the next batch chains to (saves turning the tip's hash to hex and back). */
+  private tip: { branch: number; seq: number; bytes: Buffer } | null = null;
   /** Where the stored head-state record stands (null: none, or not known to match). */
   private storedHead: { branch: number; seq: number } | null = null;
   /** Did this session append events (then it leaves a snapshot at the tip when it closes)? */
@@ -203,7 +205,8 @@ export class Session {
     if (applied.length === 0) return { events: [], state, forked };
     const branch = target ?? (forked = this.fork());
     const logged: LoggedEvent[] = [];
-    let prev: Buffer = hashBytes(branch.tipHash);
+    const tip = this.tip;
+    let prev: Buffer = tip && tip.branch === branch.id && tip.seq === branch.tipSeq ? tip.bytes : hashBytes(branch.tipHash);
     const command = { count: applied.length, argv: cmd.argv, on: cmd.on };
     for (let i = 0; i < applied.length; i++) {
       const seq = nextSeq + i;
@@ -215,6 +218,7 @@ export class Session {
     }
     branch.tipSeq = nextSeq + applied.length - 1;
     branch.tipHash = recordHash(prev);
+    this.tip = { branch: branch.id, seq: branch.tipSeq, bytes: prev };
     this.meta!.head = { branch: branch.id, at: null };
     this.metaDirty = true;
     this.appended = true;

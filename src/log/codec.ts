@@ -57,21 +57,20 @@ export const sha256Hex: (data: string | Uint8Array) => string =
 
 /*
  * An event record:
- *   [hash:32][prev:32][seq:6][batch:6][atMs:8 (float64)][eventLength:4][event (msgpack)][command (msgpack)?]
- * hash = sha256(prev ‖ numbers ‖ event): the chained bytes are the record itself from byte 32 to the end
- * of the event, one contiguous range to write and to check. The first event of a batch also carries the
- * command line behind the batch, after the chained bytes: one put per event (not one more per command),
- * and, as before, the hashes depend on the events alone, not on how the commands were typed. The numbers
- * sit in a fixed binary header because packing them as map keys and values would cost about as much as
- * packing the event itself; replay decodes the event alone, without touching the hashes.
+ *   [hash:32][prev:32][seq:6][batch:6][atMs:8 (float64)][value (msgpack)]
+ * where the value is the event itself (a map), or, in a batch's first record, the array [event, command]:
+ * the command line behind the batch rides with its first event, one put per event and one msgpack value
+ * per record. hash = sha256(prev ‖ numbers ‖ value): the chained bytes are the record from byte 32 to its
+ * end, one contiguous range to write and to check, so a tampered command line breaks the chain as a
+ * tampered event does. The numbers sit in a fixed binary header because packing them as map keys and
+ * values would cost about as much as packing the event itself; replay decodes the value alone.
  */
 const HASH_AT = 0;
 const PREV_AT = 32;
 const SEQ_AT = 64;
 const BATCH_AT = 70;
 const AT_MS_AT = 76;
-const LENGTH_AT = 84;
-const EVENT_AT = 88;
+const VALUE_AT = 84;
 
 /** The command line behind a batch, as the batch's first event record carries it. */
 export interface BatchCommand {
@@ -91,16 +90,14 @@ const sha256Into: (data: Uint8Array, out: Buffer, at: number) => void =
  * previous record itself, or a hash as 32 bytes (only the first 32 bytes are read).
  */
 export function encodeEvent(seq: number, atMs: number, batch: number, event: EngineEvent, prev: Uint8Array, command?: BatchCommand): Buffer {
-  // msgpackr packs the event behind EVENT_AT reserved bytes of its own buffer: no copy.
-  const packed = packr.pack(event, RESERVE_START_SPACE | EVENT_AT);
-  const end = packed.length;
-  const bytes = command ? Buffer.concat([packed, packr.pack(command)]) : packed;
-  bytes.set(prev.subarray(0, 32), PREV_AT);
+  // msgpackr packs the value behind VALUE_AT reserved bytes of its own buffer: one pack, no copy.
+  const bytes = packr.pack(command ? [event, command] : event, RESERVE_START_SPACE | VALUE_AT);
+  asBuffer(prev).copy(bytes, PREV_AT, 0, 32);
   bytes.writeUIntBE(seq, SEQ_AT, 6);
   bytes.writeUIntBE(batch, BATCH_AT, 6);
   bytes.writeDoubleBE(atMs, AT_MS_AT);
-  bytes.writeUInt32BE(end - EVENT_AT, LENGTH_AT);
-  sha256Into(bytes.subarray(PREV_AT, end), bytes, HASH_AT);
+  // A plain view (cheaper to make than a Buffer's subarray) of the chained bytes.
+  sha256Into(new Uint8Array(bytes.buffer, bytes.byteOffset + PREV_AT, bytes.length - PREV_AT), bytes, HASH_AT);
   return bytes;
 }
 
@@ -129,37 +126,35 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Where a record's event ends (and its command, if any, starts). */
-function eventEnd(buf: Buffer): number {
-  return EVENT_AT + buf.readUInt32BE(LENGTH_AT);
+/** A record's value: the event, with the batch's command if the record is a batch's first. */
+function decodeValue(buf: Buffer): [EngineEvent, BatchCommand | undefined] {
+  const v = packr.unpack(buf.subarray(VALUE_AT)) as EngineEvent | [EngineEvent, BatchCommand];
+  return Array.isArray(v) ? [v[0], v[1]] : [v, undefined];
 }
 
 /** Decodes a record without checking it. */
 export function decodeEvent(bytes: Uint8Array): LoggedEvent {
   const buf = asBuffer(bytes);
   return {
-    seq: buf.readUIntBE(SEQ_AT, 6), atMs: buf.readDoubleBE(AT_MS_AT), batch: buf.readUIntBE(BATCH_AT, 6), event: decodeEventOnly(buf),
+    seq: buf.readUIntBE(SEQ_AT, 6), atMs: buf.readDoubleBE(AT_MS_AT), batch: buf.readUIntBE(BATCH_AT, 6), event: decodeValue(buf)[0],
     prevHash: buf.toString('hex', PREV_AT, SEQ_AT), hash: buf.toString('hex', HASH_AT, PREV_AT),
   };
 }
 
 /** The command carried by a batch's first event record, if any. */
 export function decodeCommand(bytes: Uint8Array): BatchCommand | undefined {
-  const buf = asBuffer(bytes);
-  const end = eventEnd(buf);
-  return end < buf.length ? (packr.unpack(buf.subarray(end)) as BatchCommand) : undefined;
+  return decodeValue(asBuffer(bytes))[1];
 }
 
-/** Decodes only the event of a record (replay's fast path: no hashes, no hex, no command). */
+/** Decodes only the event of a record (replay's fast path: no hashes, no hex). */
 export function decodeEventOnly(bytes: Uint8Array): EngineEvent {
-  const buf = asBuffer(bytes);
-  return packr.unpack(buf.subarray(EVENT_AT, eventEnd(buf))) as EngineEvent;
+  return decodeValue(asBuffer(bytes))[0];
 }
 
 /** Checks one record against the hash chain. */
 export function checkEvent(bytes: Uint8Array, expectedPrev: string): { ok: true; record: LoggedEvent } | { ok: false; reason: string } {
   const buf = asBuffer(bytes);
-  if (buf.length <= EVENT_AT || eventEnd(buf) > buf.length) return { ok: false, reason: 'record is truncated' };
+  if (buf.length <= VALUE_AT) return { ok: false, reason: 'record is truncated' };
   let record: LoggedEvent;
   try {
     record = decodeEvent(buf);
@@ -167,7 +162,7 @@ export function checkEvent(bytes: Uint8Array, expectedPrev: string): { ok: true;
     return { ok: false, reason: 'record does not decode' };
   }
   if (record.prevHash !== expectedPrev) return { ok: false, reason: `it links to ${record.prevHash.slice(0, 12)}…, not to the previous event ${expectedPrev.slice(0, 12)}…` };
-  const digest = sha256Hex(buf.subarray(PREV_AT, eventEnd(buf)));
+  const digest = sha256Hex(buf.subarray(PREV_AT));
   if (digest !== record.hash) return { ok: false, reason: `its content hashes to ${digest.slice(0, 12)}…, the chain recorded ${record.hash.slice(0, 12)}…` };
   return { ok: true, record };
 }

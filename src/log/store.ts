@@ -211,6 +211,13 @@ export class EventLog {
   encodeWrite(w: PendingWrite): PutOp[] {
     const ops: PutOp[] = [];
     for (const e of w.events) ops.push({ key: seqKey(KIND_EVENT, e.branch, e.seq), value: e.bytes });
+    ops.push(...this.encodeRest(w));
+    return ops;
+  }
+
+  /** The puts of a flush other than its event records. */
+  private encodeRest(w: PendingWrite): PutOp[] {
+    const ops: PutOp[] = [];
     for (const { branch, snapshot: s } of w.snapshots) {
       ops.push({ key: seqKey(KIND_SNAPSHOT, branch, s.seq), value: packr.pack({ seq: s.seq, stateHash: s.stateHash, state: this.manifest(s.state, ops) }) });
       ops.push({ key: seqKey(KIND_SNAPSHOT_HASH, branch, s.seq), value: packr.pack(s.stateHash) });
@@ -325,12 +332,13 @@ export class EventLog {
   /** Queues one flush's batch behind the ones being written. */
   private enqueue(w: PendingWrite): void {
     if (this.writeError) throw this.writeError;
-    const ops = this.encodeWrite(w);
+    const rest = this.encodeRest(w);
     if (w.meta) this.meta = w.meta;
-    if (ops.length === 0) return;
+    if (w.events.length === 0 && rest.length === 0) return;
     // The puts copy the bytes into a native batch now; the batch is written when its turn comes.
     const batch = this.db.batch();
-    for (const op of ops) batch.put(op.key, op.value);
+    for (const e of w.events) batch.put(seqKey(KIND_EVENT, e.branch, e.seq), e.bytes);
+    for (const op of rest) batch.put(op.key, op.value);
     this.writing = this.writing.then(async () => {
       try {
         if (this.writeError) await batch.close();

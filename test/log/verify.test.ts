@@ -51,6 +51,16 @@ describe('engine verify', () => {
     expect(r.stderr).toMatch(new RegExp(`^Error: event ${e.seq} of branch main is corrupt: its content hashes to [0-9a-f]{12}…, the chain recorded ${e.hash.slice(0, 12)}…\\n$`));
   });
 
+  it('names the event whose command line was edited: the chain covers the command a batch\'s first record carries', async () => {
+    const e = await findEvent(cli, 'worker1 added', (x) => x.type === 'HostAdded' && x.event.name === 'worker1');
+    expect(e.batch, 'HostAdded opens its batch').toBe(e.seq);
+    expect((await cli.ok('show', String(e.seq)))).toContain('host add worker1 --ip 192.168.99.103');
+    await tamper(e.seq, rename('--ip', '--iq'));
+    const r = await cli.run('verify');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^Error: event ${e.seq} of branch main is corrupt: its content hashes to [0-9a-f]{12}…, the chain recorded ${e.hash.slice(0, 12)}…\n$`));
+  });
+
   it('names the event whose record was swapped for another valid one (event 1\'s): it links to the wrong predecessor', async () => {
     const log = await readLog(cli);
     const last = log.at(-1)!;
