@@ -4,7 +4,7 @@
  *
  *   npm run bench                                  the default sections: append, biglog, flat, cli
  *   node dist/bench/run.js flat cli                only these sections
- *   node dist/bench/run.js swarm2k sched pertask net ipam   the scale sections (not run by default)
+ *   node dist/bench/run.js swarm2k swarm10k sched pertask net ipam   the scale sections (not run by default)
  *
  * Sizes can be lowered for a quick look: BENCH_EVENTS=100000 (the big log), BENCH_CLI_UPDATES=2000,
  * BENCH_FLAT_EVENTS=5000, BENCH_APPEND_EVENTS=50000, BENCH_QUICK=1 (scale sections).
@@ -14,7 +14,7 @@ import { appendSection } from './append.js';
 import { bigLogSection } from './biglog.js';
 import { cliSection } from './cli.js';
 import { flatSection } from './flat.js';
-import { ipAllocation, networks, perEventTasks, scheduling, swarm2k } from './scale.js';
+import { ipAllocation, networks, perEventTasks, scheduling, swarm10k, swarm2k } from './scale.js';
 import { cleanupTempDirs, figures, fmt, now } from './util.js';
 
 /** The figures of the performance targets, run by default. */
@@ -27,7 +27,7 @@ const DEFAULT: Record<string, () => Promise<void> | void> = {
 
 /** Scale figures of the Swarm model, run only when named. */
 const EXTRA: Record<string, () => Promise<void> | void> = {
-  swarm2k, sched: scheduling, pertask: perEventTasks, net: networks, ipam: ipAllocation,
+  swarm2k, swarm10k, sched: scheduling, pertask: perEventTasks, net: networks, ipam: ipAllocation,
 };
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');

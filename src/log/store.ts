@@ -32,6 +32,8 @@ export interface PutOp {
 
 /** Events per read of a range: replay evolves a chunk in one immer draft, and bigger drafts cost less per event. */
 const CHUNK = 16384;
+/** The first read of a range: small, so that a short range (a rewind from a snapshot) overlaps reading and reducing. */
+const FIRST_CHUNK = 1024;
 /** Decoded state parts kept in memory, most recently used last: rewinds reuse the parts snapshots share. */
 const PART_CACHE = 1024;
 const HEAD_KEY = metaKey('head');
@@ -116,13 +118,20 @@ export class EventLog {
       const lo = Math.max(seg.from, from);
       if (lo > seg.to) continue;
       const it = this.db.iterator({ gte: seqKey(KIND_EVENT, seg.branch, lo), lte: seqKey(KIND_EVENT, seg.branch, seg.to), highWaterMarkBytes: 1 << 20 } as never);
+      // Read ahead: LevelDB reads the next chunk on its thread while the caller decodes and reduces this one.
+      // The first chunk is small, so that reducing starts early; the later ones are big (fewer round trips).
+      let next: Promise<[Uint8Array, Uint8Array][]> | null = it.nextv(FIRST_CHUNK) as Promise<[Uint8Array, Uint8Array][]>;
       try {
         for (;;) {
-          const entries = (await it.nextv(CHUNK)) as [Uint8Array, Uint8Array][];
+          const entries = await next;
+          next = null;
           if (entries.length === 0) break;
+          next = it.nextv(CHUNK) as Promise<[Uint8Array, Uint8Array][]>;
           yield entries.map(([k, v]) => ({ seq: seqOfKey(k), bytes: v }));
         }
       } finally {
+        // A read still in flight (the caller stopped early) ends before the iterator closes.
+        if (next) await next.catch(() => undefined);
         await it.close();
       }
     }
