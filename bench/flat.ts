@@ -7,7 +7,9 @@
 import { FLUSH_EVERY_EVENTS, Session } from '../src/engine/session.js';
 import { tvalues } from '../src/state/table.js';
 import { buildSwarm, updateEvents } from './build.js';
-import { engineInProcess, fmt, lcg, now, report, tempDir } from './util.js';
+import { BufferIo } from '../src/cli/io.js';
+import { runCommand } from '../src/cli/program.js';
+import { engineInProcess, fmt, lcg, now, report, tempDir, writeScenario } from './util.js';
 
 const SIZES = [100, 10_000] as const;
 const TASKS = [1000, Number(process.env.BENCH_FLAT_TASKS ?? 100_000)] as const;
@@ -64,5 +66,63 @@ export async function flatSection(): Promise<void> {
   report({
     name: `cost per event with ${fmt(many.tasks)} running tasks on ${TASK_NODES} nodes, ${fmt(EVENTS)} single-event commands`, value: many.us, unit: 'µs/event',
     versus: `with ${fmt(few.tasks)} tasks: ${fmt(few.us)} µs/event`, ratio: tratio, target: `<= ${TARGET_RATIO}x the ${fmt(TASKS[0])}-task cost`, pass: tratio <= TARGET_RATIO,
+  });
+}
+
+// ---- network objects -------------------------------------------------------------------------------------
+
+const NET_TASKS = [500, Number(process.env.BENCH_FLAT_NET_TASKS ?? 50_000)] as const;
+const NET_CYCLES = Number(process.env.BENCH_FLAT_NET_CYCLES ?? 1000);
+
+/**
+ * µs per event of `network connect` / `network disconnect` cycles of one container (endpoint, veth pair,
+ * address, routes, DNS records each way), in a swarm whose overlay holds `tasks` service tasks (two
+ * endpoints each: the overlay and docker_gwbridge). Commands go through the CLI's command layer on one
+ * open session, as `engine run` runs its lines.
+ */
+async function perNetEvent(tasks: number): Promise<{ us: number; endpoints: number; events: number }> {
+  const db = tempDir(`flatnet${tasks}`);
+  const lines = ['host add m1 --cpus 64 --memory 256GiB', '--on m1 swarm init'];
+  for (let i = 1; i < TASK_NODES; i++) lines.push(`host add n${i} --cpus 64 --memory 256GiB`);
+  for (let i = 1; i < TASK_NODES; i++) lines.push(`--on n${i} swarm join --token $(swarm join-token -q worker) m1:2377`);
+  lines.push('network create -d overlay --subnet 10.128.0.0/16 ov', `service create -d --name big --replicas ${tasks} --network ov nginx`, 'advance 30s');
+  lines.push('--on m1 network create app', '--on m1 network create side', '--on m1 run -d --name probe --network app nginx');
+  await engineInProcess(db, 'run', '-q', writeScenario(tempDir('flatnet-scn'), 'build.swarm', lines));
+  const session = await Session.open(db);
+  try {
+    const endpoints = session.state.endpoints.n;
+    const io = new BufferIo();
+    const runLine = async (argv: string[]): Promise<number> => {
+      const code = await runCommand(argv, { session, io, on: 'm1', stdin: () => Buffer.alloc(0) }, runLine);
+      if (code !== 0) throw new Error(`engine ${argv.join(' ')} failed: ${io.stderr}`);
+      if (session.pendingEvents >= FLUSH_EVERY_EVENTS) await session.flushBehind();
+      return code;
+    };
+    const cycles = async (n: number): Promise<{ ms: number; events: number }> => {
+      const before = session.branch().tipSeq;
+      const t0 = now();
+      for (let i = 0; i < n; i++) {
+        await runLine(['network', 'connect', 'side', 'probe']);
+        await runLine(['network', 'disconnect', 'side', 'probe']);
+      }
+      await session.flush();
+      return { ms: now() - t0, events: session.branch().tipSeq - before };
+    };
+    await cycles(Math.ceil(NET_CYCLES / 5));
+    const r = await cycles(NET_CYCLES);
+    return { us: (r.ms * 1000) / r.events, endpoints, events: r.events };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Cost per network event with ~1,000 and ~100,000 endpoints, and their ratio. */
+export async function flatNetSection(): Promise<void> {
+  const few = await perNetEvent(NET_TASKS[0]);
+  const many = await perNetEvent(NET_TASKS[1]);
+  const ratio = many.us / few.us;
+  report({
+    name: `cost per network event (network connect/disconnect, ${fmt(many.events)} events) with ${fmt(many.endpoints)} endpoints`, value: many.us, unit: 'µs/event',
+    versus: `with ${fmt(few.endpoints)} endpoints: ${fmt(few.us)} µs/event`, ratio, target: `<= ${TARGET_RATIO}x the small-state cost`, pass: ratio <= TARGET_RATIO,
   });
 }

@@ -4,7 +4,7 @@
  *
  *   npm run bench                                  the default sections: append, biglog, flat, cli
  *   node dist/bench/run.js flat cli                only these sections
- *   node dist/bench/run.js swarm2k swarm10k sched pertask net ipam   the scale sections (not run by default)
+ *   node dist/bench/run.js flatnet swarm2k swarm10k sched pertask net ipam   the scale sections (not run by default)
  *
  * Sizes can be lowered for a quick look: BENCH_EVENTS=100000 (the big log), BENCH_CLI_UPDATES=2000,
  * BENCH_FLAT_EVENTS=5000, BENCH_APPEND_EVENTS=50000, BENCH_QUICK=1 (scale sections).
@@ -13,7 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { appendSection } from './append.js';
 import { bigLogSection } from './biglog.js';
 import { cliSection } from './cli.js';
-import { flatSection } from './flat.js';
+import { flatNetSection, flatSection } from './flat.js';
 import { ipAllocation, networks, perEventTasks, scheduling, swarm10k, swarm2k } from './scale.js';
 import { cleanupTempDirs, figures, fmt, now } from './util.js';
 
@@ -27,7 +27,7 @@ const DEFAULT: Record<string, () => Promise<void> | void> = {
 
 /** Scale figures of the Swarm model, run only when named. */
 const EXTRA: Record<string, () => Promise<void> | void> = {
-  swarm2k, swarm10k, sched: scheduling, pertask: perEventTasks, net: networks, ipam: ipAllocation,
+  flatnet: flatNetSection, swarm2k, swarm10k, sched: scheduling, pertask: perEventTasks, net: networks, ipam: ipAllocation,
 };
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');

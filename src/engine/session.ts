@@ -350,21 +350,29 @@ export class Session {
 
   /** Group commit: like flush, but the batch is written in the background while commands go on. */
   async flushBehind(): Promise<void> {
-    const w = this.takePending(false);
+    const w = this.takePending(false, true);
     if (w) await this.log.writeBehind(w);
   }
 
   /** What the next flush writes (null: nothing), taken out of the pending state. */
-  private takePending(withHead: boolean): PendingWrite | null {
+  private takePending(withHead: boolean, background = false): PendingWrite | null {
     if (!this.meta) return null;
     const seq = this.headSeq();
     const branch = this.meta.head.branch;
     const headMoved = withHead && (this.storedHead?.branch !== branch || this.storedHead.seq !== seq);
-    if (!this.metaDirty && this.pending.events.length === 0 && !headMoved) return null;
+    const tipUnhashed = !background && this.meta.head.at === null && !this.branch().tipStateHash && this.branch().tipSeq > 0;
+    if (!this.metaDirty && this.pending.events.length === 0 && !headMoved && !tipUnhashed) return null;
     const w = this.pending;
     this.pending = { events: [], snapshots: [], head: null, meta: null };
     const b = this.branch();
-    if (w.events.length > 0) b.tipStateHash = stateHash(this.state);
+    // The tip's state hash (what replay checks the tip against). A group commit in the middle of a long
+    // `engine run` leaves it unknown (''): hashing the state at every commit costs as much as the commands,
+    // and the next foreground flush (at the latest, the one at close) records it.
+    if (background) {
+      if (w.events.length > 0) b.tipStateHash = '';
+    } else if (w.events.length > 0 || (!b.tipStateHash && b.tipSeq > 0 && this.meta.head.at === null)) {
+      b.tipStateHash = stateHash(this.state);
+    }
     if (withHead && this.appended && this.meta.head.at === null && b.tipSeq - Math.max(b.lastSnapshotSeq, b.forkSeq) >= TIP_SNAPSHOT_MIN_EVENTS) {
       w.snapshots.push({ branch: b.id, snapshot: { seq: b.tipSeq, stateHash: stateHash(this.state), state: storedState(this.state) } });
       b.lastSnapshotSeq = b.tipSeq;

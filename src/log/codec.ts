@@ -166,3 +166,89 @@ export function checkEvent(bytes: Uint8Array, expectedPrev: string): { ok: true;
   if (digest !== record.hash) return { ok: false, reason: `its content hashes to ${digest.slice(0, 12)}…, the chain recorded ${record.hash.slice(0, 12)}…` };
   return { ok: true, record };
 }
+
+/*
+ * A state part (a subtree of a Table's trie: 16-slot arrays down to leaves of entries by key), packed as
+ * msgpack that `packr.unpack` decodes to the same structure. Entries are immutable once a state is
+ * produced (a change makes a new entry object), so each entry's msgpack is kept, by object, and reused by
+ * every later snapshot that holds the same entry, and so is each leaf's: a snapshot packs what changed
+ * since the last one, not the whole state again (most network objects, once created, never change). The
+ * cost is memory: about the packed size of the state, held as long as the entries live. The framing around the
+ * entries (arrays, nulls, maps, keys) is written here; the entries themselves are msgpackr's.
+ */
+const entryBytes = new WeakMap<object, Uint8Array>();
+/** The same for whole leaves (a leaf object is replaced, not changed, when one of its entries changes). */
+const leafBytes = new WeakMap<object, Uint8Array>();
+
+/** msgpack of one entry (cached for objects). */
+function entryPack(value: unknown): Uint8Array {
+  if (value === null || typeof value !== 'object') return packr.pack(value);
+  let b = entryBytes.get(value);
+  if (!b) {
+    b = packr.pack(value);
+    entryBytes.set(value, b);
+  }
+  return b;
+}
+
+/** Packs a trie part: arrays (inner nodes) of nulls, arrays or leaves, a leaf being an object of entries by key. */
+export function packPart(root: unknown): Buffer {
+  let out = Buffer.allocUnsafe(1 << 16);
+  let at = 0;
+  const room = (n: number): void => {
+    if (at + n <= out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + n));
+    out.copy(bigger, 0, 0, at);
+    out = bigger;
+  };
+  const header = (small: number, smallMax: number, b16: number, b32: number, n: number): void => {
+    room(5);
+    if (n <= smallMax) out[at++] = small | n;
+    else if (n < 0x10000) {
+      out[at++] = b16;
+      out.writeUInt16BE(n, at);
+      at += 2;
+    } else {
+      out[at++] = b32;
+      out.writeUInt32BE(n, at);
+      at += 4;
+    }
+  };
+  const bytes = (b: Uint8Array): void => {
+    room(b.length);
+    out.set(b, at);
+    at += b.length;
+  };
+  const walk = (node: unknown): void => {
+    if (node === null || node === undefined) {
+      room(1);
+      out[at++] = 0xc0;
+    } else if (Array.isArray(node)) {
+      header(0x90, 15, 0xdc, 0xdd, node.length);
+      for (let i = 0; i < node.length; i++) walk(node[i]);
+    } else {
+      const leaf = node as Record<string, unknown>;
+      // A leaf no state has changed since it was last packed is copied whole.
+      const known = leafBytes.get(leaf);
+      if (known) {
+        bytes(known);
+        return;
+      }
+      const from = at;
+      const keys = Object.keys(leaf);
+      header(0x80, 15, 0xde, 0xdf, keys.length);
+      for (const k of keys) {
+        // Short keys (IDs and names) as fixstr, written here; others as msgpackr packs them.
+        if (k.length < 32 && Buffer.byteLength(k) === k.length) {
+          room(1 + k.length);
+          out[at++] = 0xa0 | k.length;
+          at += out.write(k, at, 'latin1');
+        } else bytes(packr.pack(k));
+        bytes(entryPack(leaf[k]));
+      }
+      leafBytes.set(leaf, Uint8Array.prototype.slice.call(out, from, at));
+    }
+  };
+  walk(root);
+  return Buffer.from(out.subarray(0, at));
+}

@@ -58,9 +58,9 @@ export function evolveDraft(draft: State, e: EngineEvent): void {
   for (const slice of SLICES) slice(draft, e);
 }
 
-/** state + event → next state. */
+/** state + event → next state (tables copy on write without proxies, as in evolveAll). */
 export function evolve(state: State, e: EngineEvent): State {
-  return produce(state, (d) => evolveDraft(d, e));
+  return produce(state, (d) => ownTables(() => evolveDraft(d, e)));
 }
 
 /** state + events → next state, in one draft whose tables copy on write without proxies (replay's fast path). */
