@@ -10,8 +10,9 @@ export interface SwarmInitialized {
   swarmId: string;
   /** SHA-256 of the root CA certificate, hex. */
   caDigest: string;
-  workerTokenSecret: string;
-  managerTokenSecret: string;
+  /** The join tokens' secrets, sealed (src/commands/sealing.ts): never in clear in the log. */
+  workerTokenSealed: string;
+  managerTokenSealed: string;
   nodeId: string;
   host: string;
   advertiseAddr: string;
@@ -28,7 +29,8 @@ export interface SwarmInitialized {
 export interface JoinTokenRotated {
   type: 'JoinTokenRotated';
   role: NodeRole;
-  secret: string;
+  /** The new token's secret, sealed. */
+  sealed: string;
 }
 
 /** A host joined with a valid token; the token decided its role. */

@@ -1,6 +1,7 @@
 /** What every CLI action gets: the session, the output, the host the command is typed on. */
 import type { EngineEvent } from '../../events/index.js';
 import { typedOn } from '../commands/access.js';
+import { redactArgv } from '../commands/sealing.js';
 import type { Driver, ExecResult, Session } from '../engine/session.js';
 import type { Prng } from '../sim/prng.js';
 import type { Host, State } from '../state/types.js';
@@ -32,7 +33,7 @@ export function host(ctx: CliContext): Host {
 /** Executes a driver as one atomic batch; acting at a rewound HEAD forks a branch (and says so). */
 export async function exec(ctx: CliContext, driver: Driver): Promise<ExecResult> {
   await ctx.session.checkForkPoint();
-  const r = ctx.session.execute({ argv: ctx.argv, on: ctx.on }, driver);
+  const r = ctx.session.execute({ argv: redactArgv(ctx.argv), on: ctx.on }, driver);
   if (r.forked) {
     ctx.io.err(`HEAD was at event ${r.forked.forkSeq}: this command starts branch '${r.forked.name}' (the old future stays on '${ctx.session.branch(r.forked.parent!).name}')\n`);
   }

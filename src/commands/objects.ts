@@ -1,35 +1,14 @@
 /** Secrets and configs (swarmkit controlapi), sealed at rest. */
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import type { EngineEvent } from '../../events/index.js';
 import { swarmId } from '../sim/ids.js';
 import type { Prng } from '../sim/prng.js';
+import { seal } from './sealing.js';
 import { tvalues } from '../state/table.js';
-import type { State, Swarm } from '../state/types.js';
+import type { State } from '../state/types.js';
 import { objectNameError } from './parse.js';
 import { daemon, reject, rpc } from './rejection.js';
 
-/**
- * The key secrets are sealed with. Like a swarm without autolock, whose raft key-encryption key sits
- * beside the raft data, it derives from the swarm's own identity: the log never holds a secret in clear,
- * but the log alone is enough to unseal it (as `docker exec … cat /run/secrets/x` must).
- */
-function sealingKey(sw: Swarm): Buffer {
-  return createHash('sha256').update(`swarm-engine secret KEK ${sw.id} ${sw.caDigest}`).digest();
-}
-
-export function seal(sw: Swarm, data: Buffer, rng: Prng): string {
-  const iv = Buffer.from(rng.hex(12), 'hex');
-  const c = createCipheriv('aes-256-gcm', sealingKey(sw), iv);
-  const body = Buffer.concat([c.update(data), c.final()]);
-  return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');
-}
-
-export function unseal(sw: Swarm, sealed: string): Buffer {
-  const raw = Buffer.from(sealed, 'base64');
-  const d = createDecipheriv('aes-256-gcm', sealingKey(sw), raw.subarray(0, 12));
-  d.setAuthTag(raw.subarray(12, 28));
-  return Buffer.concat([d.update(raw.subarray(28)), d.final()]);
-}
+export { seal, unseal } from './sealing.js';
 
 /** swarmkit api/validation MaxSecretSize (500 KiB) and controlapi MaxConfigSize (1000 KiB): data must be shorter. */
 export const MAX_SECRET_BYTES = 500 * 1024;

@@ -6,6 +6,7 @@ import { selectHostNode, selectLeader, selectRaftHealth, isNodeAlive } from '../
 import { tget, tvalues } from '../state/table.js';
 import type { Host, State } from '../state/types.js';
 import { requireDaemon, requireManager } from './access.js';
+import { joinSecret, sealJoinSecret } from './sealing.js';
 import { daemon, reject, rpc } from './rejection.js';
 import { isIPv4, parseCidr } from './units.js';
 
@@ -82,7 +83,8 @@ export function decideSwarmInit(s: State, h: Host, input: InitInput, rng: Prng):
   const nodeId = swarmId(rng);
   const caDigest = sha256Hex(`swarm-engine root CA ${id} ${rng.hex(32)}`);
   return [{
-    type: 'SwarmInitialized', swarmId: id, caDigest, workerTokenSecret: tokenSecret(rng), managerTokenSecret: tokenSecret(rng),
+    type: 'SwarmInitialized', swarmId: id, caDigest,
+    workerTokenSealed: sealJoinSecret(id, caDigest, 'worker', 0, tokenSecret(rng)), managerTokenSealed: sealJoinSecret(id, caDigest, 'manager', 0, tokenSecret(rng)),
     nodeId, host: h.name, advertiseAddr: adv.ip, dataPathAddr: dataPathAddr ?? adv.ip,
     listenPort: adv.port ?? input.listenPort ?? 2377, availability, defaultAddrPool: pools,
     subnetSize: input.defaultAddrPoolMaskLength, dataPathPort: port || 4789,
@@ -119,8 +121,8 @@ export function decideSwarmJoin(s: State, h: Host, input: JoinInput, rng: Prng):
   if (parsed.digest36 !== hexToBase36(sw.caDigest, 50)) daemon(`remote CA does not match fingerprint. Expected: ${base36ToHex(parsed.digest36)}`);
   if (!selectLeader(s)) rpc('Unknown', "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online.");
   let role: NodeRole;
-  if (parsed.secret === sw.managerSecret) role = 'manager';
-  else if (parsed.secret === sw.workerSecret) role = 'worker';
+  if (parsed.secret === joinSecret(sw, 'manager')) role = 'manager';
+  else if (parsed.secret === joinSecret(sw, 'worker')) role = 'worker';
   else rpc('InvalidArgument', 'A valid join token is necessary to join this cluster');
   return [{
     type: 'NodeJoined', nodeId: swarmId(rng), host: h.name, role, advertiseAddr: adv.ip,
@@ -135,7 +137,8 @@ export function checkRole(role: string): NodeRole {
 
 export function decideJoinTokenRotate(s: State, h: Host, role: NodeRole, rng: Prng): EngineEvent[] {
   requireManager(s, h);
-  return [{ type: 'JoinTokenRotated', role, secret: tokenSecret(rng) }];
+  const sw = s.swarm!;
+  return [{ type: 'JoinTokenRotated', role, sealed: sealJoinSecret(sw.id, sw.caDigest, role, sw.raftIndex, tokenSecret(rng)) }];
 }
 
 export function decideSwarmLeave(s: State, h: Host, force: boolean): EngineEvent[] {

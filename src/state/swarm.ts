@@ -7,7 +7,7 @@ export function swarmReducer(s: State, e: EngineEvent): void {
   if (e.type === 'SwarmInitialized') {
     invariant(s.swarm === null, 'no swarm yet');
     s.swarm = {
-      id: e.swarmId, caDigest: e.caDigest, workerSecret: e.workerTokenSecret, managerSecret: e.managerTokenSecret,
+      id: e.swarmId, caDigest: e.caDigest, workerTokenSealed: e.workerTokenSealed, managerTokenSealed: e.managerTokenSealed,
       createdAtMs: s.sim.nowMs, updatedAtMs: s.sim.nowMs, version: 1, defaultAddrPool: e.defaultAddrPool,
       subnetSize: e.subnetSize, dataPathPort: e.dataPathPort, heartbeatPeriodMs: e.heartbeatPeriodMs,
       taskHistoryLimit: e.taskHistoryLimit, raftIndex: 1, ingressNetworkId: null,
@@ -19,8 +19,8 @@ export function swarmReducer(s: State, e: EngineEvent): void {
   if (!sw) return;
   switch (e.type) {
     case 'JoinTokenRotated':
-      if (e.role === 'worker') sw.workerSecret = e.secret;
-      else sw.managerSecret = e.secret;
+      if (e.role === 'worker') sw.workerTokenSealed = e.sealed;
+      else sw.managerTokenSealed = e.sealed;
       bump(s, sw);
       return;
     case 'NodeJoined': case 'NodeRemoved': case 'NodeStatusChanged': case 'NodeAvailabilityChanged':

@@ -49,8 +49,9 @@ export interface RaftState {
 export interface Swarm {
   id: string;
   caDigest: string;
-  workerSecret: string;
-  managerSecret: string;
+  /** Join-token secrets, sealed (unseal with joinSecret). */
+  workerTokenSealed: string;
+  managerTokenSealed: string;
   createdAtMs: number;
   updatedAtMs: number;
   version: number;

@@ -127,3 +127,31 @@ describe('engine swarm join', () => {
     expect((await nodeRows(cli)).filter((r) => r.Hostname === 'worker1').map((r) => r.Status).sort()).toEqual(['Down', 'Ready']);
   });
 });
+
+describe('join tokens at rest', () => {
+  it('never reach the log in clear: the events hold them sealed, the recorded command lines redacted', async () => {
+    await given(cli, 'host add m1\nhost add w1\n--on m1 swarm init');
+    const token = (await cli.ok('swarm', 'join-token', '-q', 'worker')).trim();
+    expect(token).toMatch(TOKEN);
+    await cli.ok('--on', 'w1', 'swarm', 'join', '--token', token, 'm1:2377');
+    const rotated = (await cli.ok('swarm', 'join-token', '--rotate', '-q', 'manager')).trim();
+    const managerToken = (await cli.ok('swarm', 'join-token', '-q', 'manager')).trim();
+    expect(managerToken).toBe(rotated);
+    const secrets = [token, managerToken].map((t) => t.split('-').at(-1)!);
+    // Every byte of the log folder, and every view of the log.
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    for (const f of readdirSync(cli.dir)) {
+      const bytes = readFileSync(join(cli.dir, f));
+      for (const s of secrets) expect(bytes.includes(Buffer.from(s)), `${f} holds a token secret`).toBe(false);
+    }
+    const views = [await cli.ok('log', '--json'), await cli.ok('state', '--json'), ...await Promise.all(Array.from({ length: 12 }, (_, i) => cli.run('show', String(i + 1)).then((r) => r.stdout)))].join('\n');
+    for (const s of secrets) expect(views).not.toContain(s);
+    // The join's command line is recorded with the token's secret part redacted.
+    const join1 = (await cli.ok('log', '--type', 'NodeJoined', '--json')).trim().split('\n').map((l) => JSON.parse(l) as { seq: number })[0]!;
+    expect(await cli.ok('show', String(join1.seq))).toContain(`swarm join --token ${token.split('-').slice(0, 3).join('-')}-<redacted> m1:2377`);
+    // The sealed tokens still work: a second worker joins with the current token.
+    await cli.ok('host', 'add', 'w2');
+    await cli.ok('--on', 'w2', 'swarm', 'join', '--token', token, 'm1:2377');
+  });
+});

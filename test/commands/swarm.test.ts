@@ -1,5 +1,7 @@
 /** docker swarm init / join / join-token / leave as pure deciders: state in, events or Docker's refusal out. */
 import { describe, expect, it } from 'vitest';
+import { joinSecret } from '../../src/commands/sealing.js';
+import type { Swarm } from '../../src/state/types.js';
 import type { EngineEvent } from '../../events/index.js';
 import { NOT_A_MANAGER_WORKER, NO_LEADER, DAEMON_DOWN } from '../../src/commands/access.js';
 import { Rejection } from '../../src/commands/rejection.js';
@@ -39,9 +41,13 @@ describe('swarm init', () => {
     expect(e.nodeId).toMatch(ID);
     expect(e.nodeId).not.toBe(e.swarmId);
     expect(e.caDigest).toMatch(/^[0-9a-f]{64}$/);
-    expect(e.workerTokenSecret).toMatch(/^[0-9a-z]{25}$/);
-    expect(e.managerTokenSecret).toMatch(/^[0-9a-z]{25}$/);
-    expect(e.workerTokenSecret).not.toBe(e.managerTokenSecret);
+    // The token secrets are sealed in the event (never in clear in the log); unsealed, swarmkit's format.
+    const sw = { id: e.swarmId, caDigest: e.caDigest, workerTokenSealed: e.workerTokenSealed, managerTokenSealed: e.managerTokenSealed } as Swarm;
+    expect(joinSecret(sw, 'worker')).toMatch(/^[0-9a-z]{25}$/);
+    expect(joinSecret(sw, 'manager')).toMatch(/^[0-9a-z]{25}$/);
+    expect(joinSecret(sw, 'worker')).not.toBe(joinSecret(sw, 'manager'));
+    expect(JSON.stringify(e)).not.toContain(joinSecret(sw, 'worker'));
+    expect(JSON.stringify(e)).not.toContain(joinSecret(sw, 'manager'));
     expect(e).toMatchObject({
       host: 'manager1', advertiseAddr: '192.168.99.100', dataPathAddr: '192.168.99.100', listenPort: 2377, availability: 'active',
       defaultAddrPool: ['10.0.0.0/8'], subnetSize: 24, dataPathPort: 4789, heartbeatPeriodMs: 5000, taskHistoryLimit: 5,
@@ -160,10 +166,12 @@ describe('swarm join-token --rotate', () => {
     const before = { worker: t.token('worker'), manager: t.token('manager') };
     const e = only(decideJoinTokenRotate(t.state, t.host('m1'), 'manager', rng()), 'JoinTokenRotated');
     expect(e.role).toBe('manager');
-    expect(e.secret).toMatch(/^[0-9a-z]{25}$/);
     t.emit(e);
+    const secret = joinSecret(t.state.swarm!, 'manager');
+    expect(secret).toMatch(/^[0-9a-z]{25}$/);
+    expect(JSON.stringify(e)).not.toContain(secret);
     expect(t.token('manager')).not.toBe(before.manager);
-    expect(t.token('manager')).toBe(joinToken(t.state.swarm!.caDigest, e.secret));
+    expect(t.token('manager')).toBe(joinToken(t.state.swarm!.caDigest, secret));
     expect(t.token('worker')).toBe(before.worker);
     expect(refusal(() => decideJoinTokenRotate(t.state, t.host('w1'), 'worker', rng()))).toBe(`Error response from daemon: ${NOT_A_MANAGER_WORKER}`);
   });

@@ -4,6 +4,7 @@
  * Each call is one atomic batch, built exactly as the session builds it (PRNG stream = first seq).
  */
 import type { EngineEvent, NodeRole } from '../../events/index.js';
+import { joinSecret } from '../../src/commands/sealing.js';
 import { decideHostAdd, decideHostBoot, decideHostCrash } from '../../src/commands/hosts.js';
 import { decideSwarmInit, decideSwarmJoin, type InitInput } from '../../src/commands/swarm.js';
 import { CONTROLLERS } from '../../src/controllers/index.js';
@@ -63,7 +64,7 @@ export class TestEngine {
   /** The current join token of a role. */
   token(role: NodeRole): string {
     const sw = this.state.swarm!;
-    return joinToken(sw.caDigest, role === 'worker' ? sw.workerSecret : sw.managerSecret);
+    return joinToken(sw.caDigest, joinSecret(sw, role));
   }
 
   join(hostName: string, role: NodeRole, remote?: string): EngineEvent[] {

@@ -1,5 +1,6 @@
 /** Event builders and a given/when/then DSL for the pure reducers: initialState() + events → state. */
 import { expect } from 'vitest';
+import { sealJoinSecret } from '../../src/commands/sealing.js';
 import type { EngineEvent, NodeAvailability, NodeRole, NodeState } from '../../events/index.js';
 import { evolve, evolveAll, initialState } from '../../src/state/index.js';
 import { InvariantError } from '../../src/state/invariant.js';
@@ -18,7 +19,8 @@ export const hostAdded = (name: string, ip: string): EngineEvent => ({
 
 export const swarmInitialized = (host: string, nodeId: string, ip: string): EngineEvent => ({
   type: 'SwarmInitialized', swarmId: 'swarm00000000000000000001', caDigest: 'ab'.repeat(32),
-  workerTokenSecret: 'w'.repeat(25), managerTokenSecret: 'm'.repeat(25), nodeId, host, advertiseAddr: ip, dataPathAddr: ip,
+  workerTokenSealed: sealJoinSecret('swarm00000000000000000001', 'ab'.repeat(32), 'worker', 0, 'w'.repeat(25)),
+  managerTokenSealed: sealJoinSecret('swarm00000000000000000001', 'ab'.repeat(32), 'manager', 0, 'm'.repeat(25)), nodeId, host, advertiseAddr: ip, dataPathAddr: ip,
   listenPort: 2377, availability: 'active', defaultAddrPool: ['10.0.0.0/8'], subnetSize: 24, dataPathPort: 4789,
   heartbeatPeriodMs: 5000, taskHistoryLimit: 5,
 });

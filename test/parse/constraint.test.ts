@@ -66,8 +66,8 @@ const events: EngineEvent[] = [
   { type: 'HostAdded', name: 'm1', ip: '192.168.99.100', nanoCpus: 2e9, memoryBytes: 8 * 1024 ** 3, os: 'linux', arch: 'x86_64', labels: { disk: 'ssd' }, engineVersion: '28.2.2' },
   { type: 'HostAdded', name: 'w1', ip: '10.1.2.3', nanoCpus: 2e9, memoryBytes: 8 * 1024 ** 3, os: 'linux', arch: 'aarch64', labels: {}, engineVersion: '28.2.2' },
   {
-    type: 'SwarmInitialized', swarmId: 'swarm00000000000000000001', caDigest: 'ab'.repeat(32), workerTokenSecret: 'w'.repeat(25),
-    managerTokenSecret: 'm'.repeat(25), nodeId: M1, host: 'm1', advertiseAddr: '192.168.99.100', dataPathAddr: '192.168.99.100',
+    type: 'SwarmInitialized', swarmId: 'swarm00000000000000000001', caDigest: 'ab'.repeat(32), workerTokenSealed: 'sealed-w',
+    managerTokenSealed: 'sealed-m', nodeId: M1, host: 'm1', advertiseAddr: '192.168.99.100', dataPathAddr: '192.168.99.100',
     listenPort: 2377, availability: 'active', defaultAddrPool: ['10.0.0.0/8'], subnetSize: 24, dataPathPort: 4789, heartbeatPeriodMs: 5000, taskHistoryLimit: 5,
   },
   { type: 'NodeJoined', nodeId: W1, host: 'w1', role: 'worker', advertiseAddr: '10.1.2.3', dataPathAddr: '10.1.2.3', availability: 'active' },

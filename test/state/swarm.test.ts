@@ -6,7 +6,7 @@ describe('swarm reducer', () => {
   it('SwarmInitialized: the first node leads term 1; nothing is pending', () => {
     given(...cluster()).when().then((s) => {
       expect(s.swarm).toMatchObject({
-        id: 'swarm00000000000000000001', caDigest: 'ab'.repeat(32), workerSecret: 'w'.repeat(25), managerSecret: 'm'.repeat(25),
+        id: 'swarm00000000000000000001', caDigest: 'ab'.repeat(32),
         heartbeatPeriodMs: 5000, defaultAddrPool: ['10.0.0.0/8'], subnetSize: 24, dataPathPort: 4789, taskHistoryLimit: 5,
       });
       expect(s.swarm!.raft).toEqual({ leaderId: M1, term: 1, leaderSinceMs: 0, electionDueMs: null, candidateId: null, stepDownDueMs: null });
@@ -18,9 +18,9 @@ describe('swarm reducer', () => {
   });
 
   it('JoinTokenRotated replaces only that role\'s secret and bumps the swarm version', () => {
-    given(...cluster()).when({ type: 'JoinTokenRotated', role: 'worker', secret: 'x'.repeat(25) }).then((s, before) => {
-      expect(s.swarm!.workerSecret).toBe('x'.repeat(25));
-      expect(s.swarm!.managerSecret).toBe(before.swarm!.managerSecret);
+    given(...cluster()).when({ type: 'JoinTokenRotated', role: 'worker', sealed: 'sealed-x' }).then((s, before) => {
+      expect(s.swarm!.workerTokenSealed).toBe('sealed-x');
+      expect(s.swarm!.managerTokenSealed).toBe(before.swarm!.managerTokenSealed);
       expect(s.swarm!.version).toBe(before.swarm!.raftIndex + 1);
     });
   });

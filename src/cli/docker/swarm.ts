@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { requireManager } from '../../commands/access.js';
 import { reject } from '../../commands/rejection.js';
+import { joinSecret } from '../../commands/sealing.js';
 import { checkRole, decideJoinTokenRotate, decideSwarmInit, decideSwarmJoin, decideSwarmLeave, joinCommand } from '../../commands/swarm.js';
 import { joinToken } from '../../sim/ids.js';
 import { selectHostNode } from '../../state/selectors.js';
@@ -11,7 +12,7 @@ import { collect, durationFlag, intFlag, uintFlag } from '../flags.js';
 
 function tokens(s: State): { worker: string; manager: string } {
   const sw = s.swarm!;
-  return { worker: joinToken(sw.caDigest, sw.workerSecret), manager: joinToken(sw.caDigest, sw.managerSecret) };
+  return { worker: joinToken(sw.caDigest, joinSecret(sw, 'worker')), manager: joinToken(sw.caDigest, joinSecret(sw, 'manager')) };
 }
 
 export function registerSwarm(program: Command, ctx: CliContext): void {
