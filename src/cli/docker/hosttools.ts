@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { requireDaemon } from '../../commands/access.js';
 import { reject } from '../../commands/rejection.js';
 import { ipAddr, ipRoute, iptablesList, ipvsadmList } from '../../net/views.js';
+import { bridgeFdb, ipNeigh } from '../../net/vxlan.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { State } from '../../state/types.js';
 import { host, state, type CliContext } from '../context.js';
@@ -24,13 +25,20 @@ function tool(s: State, hostName: string, netns: string, cmd: string[]): string 
     return iptablesList(s, hostName, netns, table);
   }
   if (name === 'ipvsadm') return ipvsadmList(s, hostName, netns);
-  return reject(`nsenter: only ip, iptables and ipvsadm are simulated inside a namespace (got: ${cmd.join(' ') || 'nothing'})`);
+  if (name === 'bridge') {
+    if (args[0] !== 'fdb' || !['show', 'list', 'ls', 'lst', undefined].includes(args[1])) reject('bridge: only `bridge fdb show` is simulated');
+    const fdb = bridgeFdb(s, hostName, netns);
+    return fdb ?? reject('bridge: `bridge fdb show` is simulated inside an overlay namespace (1-<network id>): the VXLAN peers libnetwork programs');
+  }
+  return reject(`nsenter: only ip, iptables, ipvsadm and bridge are simulated inside a namespace (got: ${cmd.join(' ') || 'nothing'})`);
 }
 
 function ipCommand(s: State, hostName: string, netns: string, args: string[]): string {
   const sub = args[0] ?? '';
   if (['a', 'addr', 'address'].includes(sub)) return ipAddr(s, hostName, netns);
   if (['r', 'route', 'ro'].includes(sub)) return ipRoute(s, hostName, netns);
+  // Only the permanent entries libnetwork programs for VXLAN peers; no traffic, so no learned ones.
+  if (['n', 'neigh', 'neighbor', 'neighbour'].includes(sub)) return ipNeigh(s, hostName, netns) ?? '';
   return reject(`Object "${sub}" is unknown, try "ip help".`);
 }
 
@@ -52,7 +60,7 @@ export function registerHostTools(program: Command, ctx: CliContext): void {
       ctx.io.out(names.map((n) => `${n}\n`).join(''));
     });
 
-  program.command('nsenter <args...>').description('Run ip, iptables or ipvsadm inside a network namespace: nsenter --net=/var/run/docker/netns/NAME ip a')
+  program.command('nsenter <args...>').description('Run ip, iptables, ipvsadm or bridge inside a network namespace: nsenter --net=/var/run/docker/netns/NAME ip a')
     .allowUnknownOption()
     .passThroughOptions()
     .action((args: string[]) => {
