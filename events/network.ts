@@ -127,6 +127,15 @@ export interface AddressAssigned {
   cidr: string;
 }
 
+/** An address left an interface (a service VIP's /32 alias on a load-balancer sandbox). */
+export interface AddressUnassigned {
+  type: 'AddressUnassigned';
+  host: string;
+  netns: string;
+  ifName: string;
+  cidr: string;
+}
+
 export interface RouteAdded {
   type: 'RouteAdded';
   host: string;
@@ -183,7 +192,18 @@ export interface IptablesRuleRemoved {
   rule: IptablesRule;
 }
 
-/** An IPVS virtual service keyed by firewall mark, round robin (the routing mesh and VIP balancing). */
+/** A published port a load balancer was programmed with (ingress only). */
+export interface LbPort {
+  protocol: string;
+  publishedPort: number;
+}
+
+/**
+ * A load balancer on one node (libnetwork's `loadBalancer` of one service on one network, programmed by
+ * addLBBackend): an IPVS virtual service keyed by a firewall mark from the node's counter, round robin,
+ * in the network's load-balancer sandbox (ingress_sbox, or lb_<network ID[:9]>). Its real servers are the
+ * service's backends on the network (LbBackendAdded), the same on every node.
+ */
 export interface IpvsServiceAdded {
   type: 'IpvsServiceAdded';
   host: string;
@@ -191,6 +211,10 @@ export interface IpvsServiceAdded {
   fwmark: number;
   serviceId: string;
   networkId: string;
+  /** The service's VIP on the network: an alias on the sandbox's interface, matched by the mangle INPUT rule. */
+  vip: string;
+  /** Ingress load balancers: the published ports marked in mangle PREROUTING and DNATed on the host. */
+  ports: LbPort[];
 }
 
 export interface IpvsServiceRemoved {
@@ -198,21 +222,26 @@ export interface IpvsServiceRemoved {
   host: string;
   netns: string;
   fwmark: number;
+  serviceId: string;
 }
 
-export interface IpvsDestinationAdded {
-  type: 'IpvsDestinationAdded';
-  host: string;
-  netns: string;
-  fwmark: number;
+/**
+ * A service task's endpoint on a network became one of the service's load-balancer backends: the
+ * networkdb `endpoint_table` entry every node on the network learns, and from which each of them adds an
+ * IPVS real server (`<ip>:0 Masq 1`) to its load balancer for the service. Stored once for the cluster.
+ */
+export interface LbBackendAdded {
+  type: 'LbBackendAdded';
+  networkId: string;
+  serviceId: string;
   ip: string;
 }
 
-export interface IpvsDestinationRemoved {
-  type: 'IpvsDestinationRemoved';
-  host: string;
-  netns: string;
-  fwmark: number;
+/** The backend is gone: its task stopped, its node left the swarm or networkdb declared its node failed. */
+export interface LbBackendRemoved {
+  type: 'LbBackendRemoved';
+  networkId: string;
+  serviceId: string;
   ip: string;
 }
 
@@ -233,6 +262,6 @@ export interface DnsRecordRemoved {
 
 export type NetworkEvent =
   | NetworkCreated | NetworkRemoved | AddressAllocated | AddressReleased | EndpointCreated | EndpointRemoved
-  | NetnsCreated | NetnsRemoved | LinkCreated | LinkRemoved | AddressAssigned | RouteAdded | RouteRemoved
-  | IptablesRuleAdded | IptablesRuleRemoved | IpvsServiceAdded | IpvsServiceRemoved | IpvsDestinationAdded
-  | IpvsDestinationRemoved | DnsRecordAdded | DnsRecordRemoved;
+  | NetnsCreated | NetnsRemoved | LinkCreated | LinkRemoved | AddressAssigned | AddressUnassigned | RouteAdded | RouteRemoved
+  | IptablesRuleAdded | IptablesRuleRemoved | IpvsServiceAdded | IpvsServiceRemoved | LbBackendAdded
+  | LbBackendRemoved | DnsRecordAdded | DnsRecordRemoved;

@@ -94,6 +94,11 @@ export interface ServiceSpec {
   ports: PortConfig[];
   /** Network IDs, in the order given (networks arrive with the networking issue). */
   networks: string[];
+  /**
+   * What `--network name=…,alias=…,driver-opt=k=v` adds to an attachment (NetworkAttachmentConfig
+   * Aliases, DriverOpts), by network ID; absent when no attachment has any.
+   */
+  networkOptions?: Record<string, { aliases: string[]; driverOpts: Record<string, string> }>;
   forceUpdate: number;
   stopGracePeriodMs: number;
 }

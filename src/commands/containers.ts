@@ -10,7 +10,7 @@ import type { Container, Host, State, Task } from '../state/types.js';
 import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { daemon, reject } from './rejection.js';
 import { normalizeImage } from './parse.js';
-import { findNetwork } from './networks.js';
+import { attachTarget } from './networks.js';
 import { tasksOnNode } from '../controllers/orchestrator/tasks.js';
 
 /** A container as `docker ps` shows it, whichever kind it is. */
@@ -47,13 +47,15 @@ function taskView(s: State, t: Task, host: string): ContainerView | null {
   };
 }
 
-function standaloneView(c: Container): ContainerView {
-  return { ...c, task: null, hostname: c.id.slice(0, 12) };
+/** A standalone container: its hostname is its short ID, or the host's name on the host network (dockerd's defaults). */
+function standaloneView(s: State, c: Container): ContainerView {
+  const hostNet = c.networks.some((id) => tget(s.networks, id)?.driver === 'host');
+  return { ...c, task: null, hostname: hostNet ? c.host : c.id.slice(0, 12) };
 }
 
 /** Every container on a host, newest first (docker ps order). */
 export function containersOn(s: State, h: Host): ContainerView[] {
-  const out: ContainerView[] = tvalues(s.containers).filter((c) => c.host === h.name).map(standaloneView);
+  const out: ContainerView[] = tvalues(s.containers).filter((c) => c.host === h.name).map((c) => standaloneView(s, c));
   if (h.nodeId) {
     for (const t of tasksOnNode(s, h.nodeId)) {
       const v = taskView(s, t, h.name);
@@ -105,12 +107,9 @@ export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): Engine
       out.push({ type: 'VolumeCreated', host: h.name, name: m.source, driver: 'local', labels: {}, options: {} });
     }
   }
-  const nets = (input.networks.length ? input.networks : ['bridge']).map((ref) => {
-    const n = findNetwork(s, h, ref);
-    if (!n) daemon(`network ${ref} not found`);
-    if (n.scope === 'swarm' && !n.attachable) daemon(`Could not attach to network ${ref}: rpc error: code = PermissionDenied desc = network ${ref} not manually attachable`);
-    return n;
-  });
+  // Each network as dockerd finds it when it starts the container: a local one, or a swarm network through
+  // an attachment request to the managers (attachTarget), which a worker makes as well as a manager.
+  const nets = (input.networks.length ? input.networks : ['bridge']).map((ref) => attachTarget(s, h, ref));
   if (nets.length > 1 && nets.some((n) => n.driver === 'host' || n.driver === 'null')) daemon('conflicting options: cannot attach both user-defined and non-user-defined network-modes');
   for (const l of input.links) {
     const [target] = l.split(':');

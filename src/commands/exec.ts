@@ -1,6 +1,7 @@
 /**
  * `docker exec`: a few commands a user types inside a container, answered from the simulated state
- * (files under /run/secrets and config targets, hostname, env). Read-only: exec records no event.
+ * (files under /run/secrets and config targets, /etc/hosts, /etc/resolv.conf, /etc/hostname, hostname,
+ * env). Read-only: exec records no event.
  */
 import type { ContainerView } from './containers.js';
 import { unseal } from './objects.js';
@@ -8,7 +9,7 @@ import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { tget } from '../state/table.js';
 import type { State } from '../state/types.js';
 import { endpointsOf } from '../net/local.js';
-import { ipAddr, ipRoute, nslookup, ping } from '../net/views.js';
+import { etcHostsText, ipAddr, ipRoute, nslookup, ping, resolvConfText } from '../net/views.js';
 
 export interface ExecResult {
   stdout: string;
@@ -20,7 +21,13 @@ const ok = (stdout: string): ExecResult => ({ stdout, stderr: '', code: 0 });
 
 /** The files the container sees, by absolute path. */
 function files(s: State, c: ContainerView): Map<string, string> {
-  const out = new Map<string, string>([['/etc/hostname', `${c.hostname}\n`]]);
+  // The three files dockerd bind-mounts into every container (libnetwork writes hosts and resolv.conf).
+  const eps = endpointsOf(s, c.host, c.id.slice(0, 12));
+  const out = new Map<string, string>([
+    ['/etc/hostname', `${c.hostname}\n`],
+    ['/etc/hosts', etcHostsText(s, c, eps)],
+    ['/etc/resolv.conf', resolvConfText(s, c, eps)],
+  ]);
   const svc = c.task ? tget(s.services, c.task.serviceId) : undefined;
   const spec = svc && c.task ? taskSpecOf(svc, c.task) : undefined;
   if (spec && s.swarm) {

@@ -6,10 +6,10 @@ import { teardownIngressSandbox } from '../net/overlay.js';
 import { NetPlan, OVERLAY_MTU } from '../net/plan.js';
 import { cidrString, contains, ipToInt, overlaps, parseCidr, type Cidr } from '../net/ipam.js';
 import type { Prng } from '../sim/prng.js';
-import { selectHostNode } from '../state/selectors.js';
+import { selectHostNode, selectLeader } from '../state/selectors.js';
 import { tget, tvalues } from '../state/table.js';
 import type { Container, Host, Network, State } from '../state/types.js';
-import { requireDaemon, NOT_IN_SWARM } from './access.js';
+import { requireDaemon, NOT_IN_SWARM, NO_LEADER } from './access.js';
 import { nameError } from './parse.js';
 import { daemon, reject, rpc } from './rejection.js';
 import { isIPv4 } from './units.js';
@@ -38,6 +38,31 @@ export function findNetwork(s: State, h: Host, ref: string): Network | undefined
 
 export function resolveNetwork(s: State, h: Host, ref: string): Network {
   return findNetwork(s, h, ref) ?? daemon(`network ${ref} not found`);
+}
+
+/**
+ * The network a standalone container joins (`run --network`, `network connect`), as dockerd's
+ * findAndAttachNetwork finds it: a local network the daemon has is used as is. Anything else, on a
+ * swarm node, is a request to the managers for a network attachment (daemon/cluster/networks.go
+ * AttachNetwork → swarmkit resourceapi AttachNetwork), on managers and workers alike: the swarm network
+ * is looked up by full ID, else by name when exactly one has it; it must be attachable. So a worker,
+ * which lists only the overlays it already has, can still join any attachable overlay. Off the swarm,
+ * a network the daemon does not have is simply not found.
+ */
+export function attachTarget(s: State, h: Host, ref: string): Network {
+  const local = findNetwork(s, h, ref);
+  if (local && local.scope === 'local') return local;
+  const node = selectHostNode(s, h.name);
+  if (!node) return daemon(`network ${ref} not found`);
+  const fail = (msg: string): never => daemon(`Could not attach to network ${ref}: ${msg}`);
+  // The request goes to the Raft leader through the node's dispatcher session.
+  if (!selectLeader(s)) fail(NO_LEADER);
+  const swarmNets = tvalues(s.networks).filter((n) => n.scope === 'swarm');
+  const byName = swarmNets.filter((n) => n.name === ref);
+  const n = swarmNets.find((x) => x.id === ref) ?? (byName.length === 1 ? byName[0] : undefined);
+  if (!n) return fail(`rpc error: code = NotFound desc = network ${ref} not found`);
+  if (!n.attachable) fail(`rpc error: code = PermissionDenied desc = network ${ref} not manually attachable`);
+  return n;
 }
 
 export interface NetworkCreateInput {
@@ -230,8 +255,11 @@ export function removeNetworkEvents(s: State, n: Network): EngineEvent[] {
 }
 
 export function decideConnect(s: State, h: Host, c: Container, ref: string): EngineEvent[] {
-  const n = resolveNetwork(s, h, ref);
-  if (n.scope === 'swarm' && !n.attachable) rpc('PermissionDenied', `network ${n.name} not manually attachable`);
+  // A swarm network the container is already on is found locally first: dockerd refuses before asking
+  // the managers for another attachment (findAndAttachNetwork).
+  const onIt = findNetwork(s, h, ref);
+  if (onIt && onIt.scope === 'swarm' && c.networks.includes(onIt.id)) daemon(`${c.name} is already attached to network ${onIt.name}`);
+  const n = attachTarget(s, h, ref);
   if (n.driver === 'host' || n.driver === 'null') daemon(`container cannot be disconnected from host network or connected to host network`);
   if (c.networks.includes(n.id)) daemon(`endpoint with name ${c.name} already exists in network ${n.name}`);
   if (c.networks.some((id) => tget(s.networks, id)?.driver === 'host')) daemon('container sharing network namespace with another container or host cannot be connected to any other network');

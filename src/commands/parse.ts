@@ -362,3 +362,64 @@ export function memoryFlag(flag: string, v: string): number {
   if (n === null) reject(`invalid argument "${v}" for "${flag}" flag: invalid size: '${v}'`);
   return n;
 }
+
+/** One `--network` / `--network-add` value: the network and what its attachment adds. */
+export interface NetworkAttachmentRequest {
+  target: string;
+  aliases: string[];
+  driverOpts: Record<string, string>;
+}
+
+/** netip.ParseAddr's refusal, in its words for the common cases. */
+function parseAddrError(v: string): string | null {
+  if (isIP(v)) return null;
+  return `ParseAddr(${JSON.stringify(v)}): unable to parse IP`;
+}
+
+/**
+ * `--network` (docker/cli opts/network.go NetworkOpt.Set): a bare name or ID, or, when the value
+ * matches `\w+=\w+(,\w+=\w+)*`, a CSV of `name`, `alias` (repeatable), `driver-opt=k=v`, `ip`, `ip6`,
+ * `mac-address`, `link-local-ip`, `gw-priority`, each field lower-cased. A service attachment keeps the
+ * target, aliases and driver options (convertNetworks); the addresses are checked and dropped.
+ */
+export function parseNetworkOpt(value: string): NetworkAttachmentRequest {
+  if (!/\w+=\w+(,\w+=\w+)*/.test(value)) return { target: value, aliases: [], driverOpts: {} };
+  const out: NetworkAttachmentRequest = { target: '', aliases: [], driverOpts: {} };
+  for (const field of csvFields(value)) {
+    const lower = field.toLowerCase();
+    const i = lower.indexOf('=');
+    if (i <= 0) throw new Error(`invalid field ${field}`);
+    const key = lower.slice(0, i).trim();
+    const val = lower.slice(i + 1).trim();
+    switch (key) {
+      case 'name':
+        out.target = val;
+        break;
+      case 'alias':
+        out.aliases.push(val);
+        break;
+      case 'ip':
+      case 'ip6':
+      case 'link-local-ip': {
+        const err = parseAddrError(val);
+        if (err) throw new Error(err);
+        break;
+      }
+      case 'mac-address':
+        break;
+      case 'driver-opt': {
+        const j = val.indexOf('=');
+        if (j <= 0) throw new Error('invalid key value pair format in driver options');
+        out.driverOpts[val.slice(0, j).trim()] = val.slice(j + 1).trim();
+        break;
+      }
+      case 'gw-priority':
+        if (!/^[+-]?\d+$/.test(val)) throw new Error(`invalid gw-priority (${val}): invalid syntax`);
+        break;
+      default:
+        throw new Error(`invalid field key ${key}`);
+    }
+  }
+  if (out.target === '') throw new Error('network name/id is not specified');
+  return out;
+}

@@ -1,11 +1,11 @@
 /** docker service create / update / scale / rollback / rm, as the CLI, dockerd and swarmkit's controlapi decide them. */
 import { createHash } from 'node:crypto';
-import type { EngineEvent, PortConfig, ServiceSpec } from '../../events/index.js';
+import type { EngineEvent, PortConfig, ServiceSpec, UpdateConfig } from '../../events/index.js';
 import { parseConstraint } from '../controllers/scheduler/constraints.js';
 import { swarmId } from '../sim/ids.js';
 import type { Prng } from '../sim/prng.js';
 import { tget, tvalues } from '../state/table.js';
-import type { Service, State } from '../state/types.js';
+import type { Network, Service, State } from '../state/types.js';
 import { randomName } from './containers.js';
 import { daemon, reject, rpc } from './rejection.js';
 import { nameError, normalizeImage } from './parse.js';
@@ -46,34 +46,70 @@ export function resolveService(s: State, ref: string): Service {
   return findService(s, ref) ?? daemon(`service ${ref} not found`);
 }
 
-/** Checks a spec as controlapi does (names, constraints, resources, endpoint). */
+/**
+ * What dockerd checks while converting the spec for swarmkit (daemon/cluster/convert/service.go
+ * ServiceSpecToGRPC), in its order: the restart condition, the update then rollback configs' failure
+ * action and order, the endpoint mode. The docker CLI sends these flags as typed; an empty value takes
+ * the default. Its refusals carry no gRPC code.
+ */
+export function convertSpec(spec: ServiceSpec): ServiceSpec {
+  const raw = (v: string) => v as string;
+  const condition = raw(spec.restart.condition) || 'any';
+  if (!['none', 'on-failure', 'any'].includes(condition)) daemon(`invalid RestartCondition: ${JSON.stringify(condition)}`);
+  const conv = (u: ServiceSpec['update']): ServiceSpec['update'] => {
+    const failureAction = raw(u.failureAction) || 'pause';
+    if (!['pause', 'continue', 'rollback'].includes(failureAction)) daemon(`unrecognized update failure action ${failureAction}`);
+    const order = raw(u.order) || 'stop-first';
+    if (!['stop-first', 'start-first'].includes(order)) daemon(`unrecognized update order ${order}`);
+    return { ...u, failureAction: failureAction as UpdateConfig['failureAction'], order: order as UpdateConfig['order'] };
+  };
+  const update = conv(spec.update);
+  const rollback = conv(spec.rollback);
+  const endpointMode = raw(spec.endpointMode) || 'vip';
+  if (endpointMode !== 'vip' && endpointMode !== 'dnsrr') daemon(`invalid resolution mode: ${JSON.stringify(endpointMode)}`);
+  return {
+    ...spec, restart: { ...spec.restart, condition: condition as ServiceSpec['restart']['condition'] }, update, rollback,
+    endpointMode: endpointMode as ServiceSpec['endpointMode'],
+  };
+}
+
+/**
+ * Checks a spec as controlapi validateServiceSpec does, in its order: name, resources (limits, then
+ * reservations), restart policy, constraints, secret targets, update config (not the rollback config),
+ * endpoint.
+ */
 export function validateSpec(spec: ServiceSpec): void {
   const ne = nameError(spec.name);
   if (ne) rpc('InvalidArgument', ne);
+  for (const r of [spec.limits, spec.reservations]) {
+    if (r.nanoCpus !== 0 && r.nanoCpus < 1e6) rpc('InvalidArgument', `invalid cpu value ${r.nanoCpus / 1e9}: Must be at least 0.001`);
+    if (r.memoryBytes !== 0 && r.memoryBytes < 4 * 1024 * 1024) rpc('InvalidArgument', `invalid memory value ${r.memoryBytes}: Must be at least 4MiB`);
+  }
+  if (spec.restart.delayMs < 0) rpc('InvalidArgument', 'TaskSpec: restart-delay cannot be negative');
+  if (spec.restart.windowMs < 0) rpc('InvalidArgument', 'TaskSpec: restart-window cannot be negative');
   for (const c of spec.constraints) {
     const r = parseConstraint(c);
     if (typeof r === 'string') rpc('Unknown', r);
-  }
-  for (const [what, r] of [['reservations', spec.reservations], ['limits', spec.limits]] as const) {
-    if (r.nanoCpus !== 0 && r.nanoCpus < 1e6) rpc('InvalidArgument', `invalid cpu value ${r.nanoCpus / 1e9}: Must be at least 0.001`);
-    if (r.memoryBytes !== 0 && r.memoryBytes < 4 * 1024 * 1024) rpc('InvalidArgument', `invalid memory value ${r.memoryBytes}: Must be at least 4MiB`);
-    void what;
-  }
-  const seen = new Set<string>();
-  for (const p of spec.ports) {
-    if (p.publishedPort === 0) continue;
-    const k = `${p.protocol}/${p.publishedPort}/${p.publishMode}`;
-    if (seen.has(k)) rpc('InvalidArgument', 'EndpointSpec: duplicate published ports provided');
-    seen.add(k);
-  }
-  if (spec.endpointMode === 'dnsrr' && spec.ports.some((p) => p.publishMode === 'ingress')) {
-    rpc('InvalidArgument', "EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
   }
   const targets = new Map<string, string>();
   for (const r of spec.secrets) {
     const other = targets.get(r.target);
     if (other !== undefined) rpc('InvalidArgument', `secret references '${other}' and '${r.name}' have a conflicting target: '${r.target}'`);
     targets.set(r.target, r.name);
+  }
+  if (spec.update.delayMs < 0) rpc('InvalidArgument', 'TaskSpec: update-delay cannot be negative');
+  if (spec.update.monitorMs < 0) rpc('InvalidArgument', 'TaskSpec: update-monitor cannot be negative');
+  // float32, as swarmkit compares it (NaN passes).
+  const ratio = Math.fround(spec.update.maxFailureRatio);
+  if (ratio < 0 || ratio > 1) rpc('InvalidArgument', 'TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1');
+  // validateEndpointSpec: port by port, dnsrr with ingress, then a published port seen twice (per protocol).
+  const seen = new Set<string>();
+  for (const p of spec.ports) {
+    if (spec.endpointMode === 'dnsrr' && p.publishMode === 'ingress') rpc('InvalidArgument', "EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
+    if (p.publishedPort === 0) continue;
+    const k = `${p.protocol}/${p.publishedPort}`;
+    if (seen.has(k)) rpc('InvalidArgument', 'EndpointSpec: duplicate published ports provided');
+    seen.add(k);
   }
 }
 
@@ -117,38 +153,59 @@ export function allocatePorts(s: State, spec: ServiceSpec, self: Service | null)
   return out;
 }
 
+/**
+ * A swarm-scoped network by ID, name or unique ID prefix, as NetworkInspect with scope swarm finds it
+ * (docker/cli resolveNetworkID), or the daemon's refusal.
+ */
+export function findSwarmNetwork(s: State, ref: string): Network {
+  const swarmNets = tvalues(s.networks).filter((n) => n.scope === 'swarm');
+  const byPrefix = swarmNets.filter((x) => x.id.startsWith(ref));
+  const n = swarmNets.find((x) => x.id === ref) ?? swarmNets.find((x) => x.name === ref) ?? (byPrefix.length === 1 ? byPrefix[0] : undefined);
+  if (!n) {
+    if (tvalues(s.networks).some((x) => x.name === ref && x.scope === 'local')) daemon(`network "${ref}" is declared as external, but it is not in the right scope: "local" instead of "swarm"`);
+    daemon(`network ${ref} not found`);
+  }
+  return n;
+}
+
 /** `--network NAME` → the swarm network's ID (swarmkit stores Targets as IDs); ingress cannot be named. */
 export function resolveNetworks(s: State, spec: ServiceSpec): ServiceSpec {
   if (spec.networks.length === 0) return spec;
-  const swarmNets = tvalues(s.networks).filter((n) => n.scope === 'swarm');
+  const options: NonNullable<ServiceSpec['networkOptions']> = {};
   const ids = spec.networks.map((ref) => {
-    const n = swarmNets.find((x) => x.id === ref) ?? swarmNets.find((x) => x.name === ref) ?? swarmNets.find((x) => x.id.startsWith(ref));
-    if (!n) {
-      if (tvalues(s.networks).some((x) => x.name === ref && x.scope === 'local')) daemon(`network "${ref}" is declared as external, but it is not in the right scope: "local" instead of "swarm"`);
-      daemon(`network ${ref} not found`);
-    }
+    const n = findSwarmNetwork(s, ref);
     if (n.ingress) rpc('InvalidArgument', `Service cannot be explicitly attached to the ingress network "${n.name}"`);
+    const o = spec.networkOptions?.[ref];
+    if (o) options[n.id] = o;
     return n.id;
   });
-  return ids.every((id, i) => id === spec.networks[i]) ? spec : { ...spec, networks: [...new Set(ids)] };
+  if (ids.every((id, i) => id === spec.networks[i])) return spec;
+  const out: ServiceSpec = { ...spec, networks: [...new Set(ids)] };
+  if (Object.keys(options).length) out.networkOptions = options;
+  else delete out.networkOptions;
+  return out;
 }
 
 export function decideServiceCreate(s: State, requested: ServiceSpec, rng: Prng): EngineEvent[] {
   // dockerd names a service created without --name (daemon/cluster/convert ServiceSpecToGRPC).
-  const spec = resolveNetworks(s, requested.name === '' ? { ...requested, name: randomName(rng) } : requested);
+  const spec = convertSpec(resolveNetworks(s, requested.name === '' ? { ...requested, name: randomName(rng) } : requested));
   validateSpec(spec);
+  // controlapi CreateService: port conflicts, then the name (the store refuses a duplicate).
+  const endpointPorts = allocatePorts(s, spec, null);
   if (tvalues(s.services).some((x) => x.spec.name === spec.name)) {
     rpc('AlreadyExists', `name conflicts with an existing object: service ${spec.name} already exists`);
   }
-  return [{ type: 'ServiceCreated', serviceId: swarmId(rng), spec, endpointPorts: allocatePorts(s, spec, null) }];
+  return [{ type: 'ServiceCreated', serviceId: swarmId(rng), spec, endpointPorts }];
 }
 
 export function decideServiceUpdate(s: State, svc: Service, requested: ServiceSpec, rollback: boolean): EngineEvent[] {
-  const spec = resolveNetworks(s, requested);
+  const spec = convertSpec(resolveNetworks(s, requested));
   validateSpec(spec);
-  if (spec.name !== svc.spec.name) rpc('Unimplemented', 'renaming services is not supported');
+  // controlapi UpdateService: port conflicts, then the mode, then the name.
+  const endpointPorts = allocatePorts(s, spec, svc);
   if (spec.mode !== svc.spec.mode) rpc('Unimplemented', 'service mode change is not allowed');
-  return [{ type: 'ServiceUpdated', serviceId: svc.id, spec, endpointPorts: allocatePorts(s, spec, svc), rollback }];
+  if (spec.name !== svc.spec.name) rpc('Unimplemented', 'renaming services is not supported');
+  return [{ type: 'ServiceUpdated', serviceId: svc.id, spec, endpointPorts, rollback }];
 }
 
 export function decideServiceRollback(s: State, svc: Service): EngineEvent[] {

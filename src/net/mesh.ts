@@ -1,134 +1,194 @@
 /**
- * The ingress routing mesh on a node (libnetwork service_linux.go): for every service publishing ingress
- * ports, DNAT on the host to ingress_sbox, a firewall mark per (service, network) from a per-node counter
- * starting at 256, and an IPVS virtual service on that mark, round robin over the tasks' ingress addresses.
+ * Service load balancing across the swarm (libnetwork service_common.go, service_linux.go, networkdb):
+ * the routing mesh on the ingress and the east–west VIPs on every other overlay work the same way.
+ *
+ * - A service task's endpoint on a network where the service has a VIP is a **backend** (networkdb's
+ *   endpoint_table entry, LbBackendAdded): every node that has the network learns it.
+ * - A node **has** a network while its load-balancer sandbox is there: ingress_sbox for the ingress (every
+ *   node of the mesh), `lb_<id[:9]>` for another overlay (while a local task or container uses it).
+ * - A node has a **load balancer** for (service, network) while it has the network and the service has a
+ *   backend on it (addServiceBinding creates it with the first backend, rmServiceBinding removes it with
+ *   the last): its firewall mark comes from the node's counter, which starts at 256 and only goes up, so
+ *   marks differ between nodes and are never reused (fwMarkCtr). The IPVS real servers are the backends.
+ * - A node whose host is down changes nothing; when it boots, its dockerd starts again: marks from 256.
  */
-import type { IptablesRule } from '../../events/index.js';
+import { TASK_STATE_ORDER } from '../../events/index.js';
+import { selectNodesById } from '../state/selectors.js';
 import { tget, tvalues } from '../state/table.js';
-import type { Service, State } from '../state/types.js';
-import { INGRESS_SBOX } from './overlay.js';
-import { NetPlan, rule } from './plan.js';
+import type { Endpoint, Network, Service, State, SwarmNode, Task } from '../state/types.js';
+import { endpointsOf, sandboxOf } from './local.js';
+import {
+  createLbSandbox, INGRESS_SBOX, ingressPortsOf, lbNetnsOf, overlayUsers, programLb, releaseOverlayNs, teardownLbSandbox,
+  unprogramLb,
+} from './overlay.js';
+import type { NetPlan } from './plan.js';
 
-export const FIRST_FWMARK = 256;
+export { FIRST_FWMARK } from '../state/kernel.js';
 
-function hasRule(p: NetPlan, host: string, netns: string, r: IptablesRule): boolean {
-  const same = (e: { host: string; netns: string; rule: IptablesRule }) => e.host === host && e.netns === netns && JSON.stringify(e.rule) === JSON.stringify(r);
-  // The last planned change to this rule wins; otherwise the state says.
-  for (let i = p.events.length - 1; i >= 0; i--) {
-    const e = p.events[i]!;
-    if ((e.type === 'IptablesRuleAdded' || e.type === 'IptablesRuleRemoved') && same(e)) return e.type === 'IptablesRuleAdded';
-  }
-  return tvalues(p.s.rules).some(same);
-}
-
-function addRule(p: NetPlan, host: string, netns: string, r: IptablesRule): void {
-  if (!hasRule(p, host, netns, r)) p.emit({ type: 'IptablesRuleAdded', host, netns, rule: r });
-}
-
-/** The node's IPVS services in ingress_sbox. */
-function lbsOn(s: State, host: string) {
-  return tvalues(s.ipvs).filter((v) => v.host === host && v.netns === INGRESS_SBOX);
-}
-
-/** The ingress sandbox's own address on the ingress network. */
-function sboxIp(s: State, host: string, ingressId: string): string | undefined {
-  const ns = tget(s.netns, `${host}/${INGRESS_SBOX}`);
-  return ns?.endpoints.map((id) => tget(s.endpoints, id)).find((e) => e?.networkId === ingressId)?.ip;
-}
-
-/** The gateway-leg address of ingress_sbox (where the host DNATs published ports). */
-function sboxGwIp(s: State, host: string, ingressId: string): string | undefined {
-  const ns = tget(s.netns, `${host}/${INGRESS_SBOX}`);
-  return ns?.endpoints.map((id) => tget(s.endpoints, id)).find((e) => e && e.networkId !== ingressId)?.ip;
-}
-
-/** Programs one service's load balancer on one node (idempotent). */
-export function meshServiceOnNode(p: NetPlan, host: string, svc: Service, ingressId: string, plannedSboxIp?: string, plannedGwIp?: string, replacing = false): void {
-  const s = p.s;
-  const vip = svc.vips.find((v) => v.networkId === ingressId)?.ip;
-  const ports = svc.endpointPorts.filter((x) => x.publishMode === 'ingress');
-  if (!vip || ports.length === 0) return;
-  // `replacing`: this service's old load balancer is being removed in this plan (published ports changed).
-  const existing = lbsOn(s, host).filter((v) => !(replacing && v.serviceId === svc.id));
-  if (existing.some((v) => v.serviceId === svc.id)) return;
-  const taken = new Set(existing.map((v) => v.fwmark));
-  for (const m of p.plannedFwmarks(host)) taken.add(m);
-  let fwmark = FIRST_FWMARK;
-  while (taken.has(fwmark)) fwmark++;
-  const mark = `0x${fwmark.toString(16)}`;
-  const gw = plannedGwIp ?? sboxGwIp(s, host, ingressId) ?? '172.18.0.2';
-  const sbox = plannedSboxIp ?? sboxIp(s, host, ingressId);
-  const ingress = tget(s.networks, ingressId)!;
-  // Host (libnetwork initIngressConfiguration): DOCKER-INGRESS in nat and filter, each ending in RETURN;
-  // nat PREROUTING/OUTPUT jump to it for local destinations; local traffic leaving through the gwbridge
-  // is masqueraded.
-  addRule(p, host, '', rule({ table: 'nat', chain: 'DOCKER-INGRESS', target: 'RETURN' }));
-  addRule(p, host, '', rule({ table: 'filter', chain: 'DOCKER-INGRESS', target: 'RETURN' }));
-  addRule(p, host, '', rule({ table: 'nat', chain: 'PREROUTING', match: 'ADDRTYPE match dst-type LOCAL', target: 'DOCKER-INGRESS' }));
-  addRule(p, host, '', rule({ table: 'nat', chain: 'OUTPUT', match: 'ADDRTYPE match dst-type LOCAL', target: 'DOCKER-INGRESS' }));
-  addRule(p, host, '', rule({ table: 'nat', chain: 'POSTROUTING', match: 'ADDRTYPE match src-type LOCAL', out: 'docker_gwbridge', target: 'MASQUERADE' }));
-  // Each published port (generateIngressRules, each rule inserted with -I): DNAT to ingress_sbox, and
-  // the filter ACCEPTs (replies first, so that the dport rule ends up above it).
-  for (const port of ports) {
-    addRule(p, host, '', rule({ table: 'nat', chain: 'DOCKER-INGRESS', proto: port.protocol, dport: port.publishedPort, target: 'DNAT', targetArg: `to:${gw}:${port.publishedPort}` }));
-    addRule(p, host, '', rule({ table: 'filter', chain: 'DOCKER-INGRESS', proto: port.protocol, sport: port.publishedPort, match: 'ctstate RELATED,ESTABLISHED', target: 'ACCEPT' }));
-    addRule(p, host, '', rule({ table: 'filter', chain: 'DOCKER-INGRESS', proto: port.protocol, dport: port.publishedPort, target: 'ACCEPT' }));
-    addRule(p, host, INGRESS_SBOX, rule({ table: 'mangle', chain: 'PREROUTING', proto: port.protocol, dport: port.publishedPort, target: 'MARK', targetArg: `MARK set ${mark}` }));
-  }
-  addRule(p, host, INGRESS_SBOX, rule({ table: 'mangle', chain: 'INPUT', dst: `${vip}/32`, target: 'MARK', targetArg: `MARK set ${mark}` }));
-  if (sbox) addRule(p, host, INGRESS_SBOX, rule({ table: 'nat', chain: 'POSTROUTING', dst: ingress.subnet, match: 'ipvs', target: 'SNAT', targetArg: `to:${sbox}` }));
-  p.emit({ type: 'IpvsServiceAdded', host, netns: INGRESS_SBOX, fwmark, serviceId: svc.id, networkId: ingressId });
-  for (const t of runningIngressIps(s, svc, ingressId)) p.emit({ type: 'IpvsDestinationAdded', host, netns: INGRESS_SBOX, fwmark, ip: t });
-}
-
-/** Ingress addresses of the service's tasks whose containers are up (started: their endpoint joined). */
-function runningIngressIps(s: State, svc: Service, ingressId: string): string[] {
-  const out: string[] = [];
-  for (const slot of tvalues(s.slots)) {
-    if (slot.serviceId !== svc.id) continue;
-    for (const id of slot.taskIds) {
-      const t = tget(s.tasks, id);
-      if (!t || !['starting', 'running'].includes(t.state)) continue;
-      const a = t.addrs.find((x) => x.networkId === ingressId);
-      if (a) out.push(a.ip);
-    }
-  }
-  return out.sort();
-}
-
-/** The published ports a node's load balancer for a service was programmed with (from its mark rules). */
-export function meshedPorts(s: State, host: string, serviceId: string): { protocol: string; publishedPort: number }[] {
-  const lb = lbsOn(s, host).find((v) => v.serviceId === serviceId);
-  if (!lb) return [];
-  const mark = `MARK set 0x${lb.fwmark.toString(16)}`;
-  return tvalues(s.rules).filter((r) => r.host === host && r.netns === INGRESS_SBOX && r.rule.chain === 'PREROUTING' && r.rule.targetArg === mark)
-    .map((r) => ({ protocol: r.rule.proto, publishedPort: r.rule.dport })).sort((a, b) => a.publishedPort - b.publishedPort);
-}
-
-/** Removes one service's load balancer (its mark rules, port rules and IPVS service) from one node. */
-export function unmeshServiceOnNode(p: NetPlan, host: string, serviceId: string): void {
-  const s = p.s;
-  const lb = lbsOn(s, host).find((v) => v.serviceId === serviceId);
-  if (!lb) return;
-  const ports = meshedPorts(s, host, serviceId);
-  const mark = `MARK set 0x${lb.fwmark.toString(16)}`;
-  for (const r of tvalues(s.rules).filter((x) => x.host === host)) {
-    const portRule = r.netns === '' && r.rule.chain === 'DOCKER-INGRESS' && ports.some((pt) => (r.rule.dport === pt.publishedPort || r.rule.sport === pt.publishedPort) && r.rule.proto === pt.protocol);
-    if (portRule || (r.netns === INGRESS_SBOX && r.rule.targetArg === mark)) p.emit({ type: 'IptablesRuleRemoved', host, netns: r.netns, rule: r.rule });
-  }
-  p.emit({ type: 'IpvsServiceRemoved', host, netns: INGRESS_SBOX, fwmark: lb.fwmark });
-}
-
-/** Every node with an ingress sandbox (the routing mesh spans them all). */
+/** Every host with an ingress sandbox (the routing mesh spans them all), by name. */
 export function meshHosts(s: State): string[] {
   return tvalues(s.netns).filter((n) => n.name === INGRESS_SBOX).map((n) => n.host).sort();
 }
 
-/** Adds or removes one task's ingress address from its service's IPVS service on every node. */
-export function meshDestination(p: NetPlan, svc: Service, ip: string, add: boolean): void {
-  for (const v of tvalues(p.s.ipvs)) {
-    if (v.serviceId !== svc.id || v.netns !== INGRESS_SBOX) continue;
-    if (add && !v.dests.includes(ip)) p.emit({ type: 'IpvsDestinationAdded', host: v.host, netns: v.netns, fwmark: v.fwmark, ip });
-    if (!add && v.dests.includes(ip)) p.emit({ type: 'IpvsDestinationRemoved', host: v.host, netns: v.netns, fwmark: v.fwmark, ip });
+function isUp(p: NetPlan, host: string): boolean {
+  return tget(p.s.hosts, host)?.up === true;
+}
+
+/** The hosts that have a network (planned changes included), in a fixed order. */
+export function lbHosts(p: NetPlan, networkId: string): string[] {
+  if (networkId !== p.s.swarm?.ingressNetworkId) return p.netHosts(networkId);
+  return selectNodesById(p.s).map((n) => n.hostname).filter((h) => p.hasNetns(h, INGRESS_SBOX));
+}
+
+/**
+ * A task's endpoint joined a network: on a network where its service has a VIP, it becomes a backend;
+ * the service's first backend there makes every node having the network program a load balancer.
+ */
+export function addBackend(p: NetPlan, n: Network, svc: Service, ip: string): void {
+  if (!svc.vips.some((v) => v.networkId === n.id)) return;
+  const b = p.backends(n.id, svc.id);
+  if (b.has(ip)) return;
+  const first = b.size === 0;
+  p.emit({ type: 'LbBackendAdded', networkId: n.id, serviceId: svc.id, ip });
+  if (!first) return;
+  for (const host of lbHosts(p, n.id)) if (isUp(p, host)) programLb(p, host, n, svc);
+}
+
+/** A backend is gone; with the service's last one on the network, every node removes the load balancer. */
+export function removeBackend(p: NetPlan, networkId: string, serviceId: string, ip: string): void {
+  const b = p.backends(networkId, serviceId);
+  if (!b.has(ip)) return;
+  p.emit({ type: 'LbBackendRemoved', networkId, serviceId, ip });
+  if (b.size > 0) return;
+  const ns = lbNetnsOf(p.s, networkId);
+  for (const host of lbHosts(p, networkId)) if (isUp(p, host)) unprogramLb(p, host, ns, serviceId);
+}
+
+/**
+ * A node got a network's load-balancer sandbox: it learns every backend of the network (networkdb bulk
+ * sync) and programs a load balancer for each service, in the order the services got their first backend.
+ */
+export function learnNetwork(p: NetPlan, host: string, n: Network): void {
+  for (const id of p.netServices(n.id)) {
+    const svc = tget(p.s.services, id);
+    if (svc) programLb(p, host, n, svc);
   }
+}
+
+/**
+ * The first local task or container on an overlay: the network is created on the node with its
+ * load-balancer sandbox, whose address is the node's attachment on the network (swarmkit allocates it
+ * when the first task using the network is assigned to the node).
+ */
+export function ensureLbSandbox(p: NetPlan, host: string, nodeId: string, n: Network): void {
+  if (n.ingress || n.driver !== 'overlay' || n.scope !== 'swarm') return;
+  const ip = p.attachment(nodeId, n.id);
+  if (!ip) return;
+  if (createLbSandbox(p, host, n, ip)) learnNetwork(p, host, n);
+}
+
+/**
+ * A local sandbox left an overlay: with the last one, the network leaves the node (libnetwork deletes
+ * the load-balancer sandbox with the network), and so does the overlay's namespace.
+ */
+export function releaseNetworkOnHost(p: NetPlan, host: string, networkId: string): void {
+  if (networkId !== p.s.swarm?.ingressNetworkId) {
+    if (overlayUsers(p, host, networkId).length) return;
+    teardownLbSandbox(p, host, networkId);
+  }
+  releaseOverlayNs(p, host, networkId);
+}
+
+/**
+ * A service's published ports changed: libnetwork keys its load balancers by (service, ports), so the
+ * nodes drop the old one and program a new one, with a new mark.
+ */
+export function reprogramIngress(p: NetPlan, svc: Service): void {
+  const ingressId = p.s.swarm?.ingressNetworkId;
+  const ingress = ingressId ? tget(p.s.networks, ingressId) : undefined;
+  if (!ingress || p.backends(ingress.id, svc.id).size === 0) return;
+  const want = JSON.stringify(ingressPortsOf(svc));
+  const hosts = lbHosts(p, ingress.id).filter((h) => isUp(p, h));
+  const sample = hosts.map((h) => p.lb(h, INGRESS_SBOX, svc.id)).find((lb) => lb);
+  if (sample && JSON.stringify(sample.ports) === want && svc.vips.some((v) => v.networkId === ingress.id && v.ip === sample.vip)) return;
+  for (const host of hosts) {
+    const lb = p.lb(host, INGRESS_SBOX, svc.id);
+    if (lb && JSON.stringify(lb.ports) === want && lb.vip === svc.vips.find((v) => v.networkId === ingress.id)?.ip) continue;
+    unprogramLb(p, host, INGRESS_SBOX, svc.id);
+    programLb(p, host, ingress, svc);
+  }
+}
+
+/**
+ * Does the node still need its load-balancer address on a network (swarmkit getNodeNetworks): a task
+ * placed on it and not yet past RUNNING uses the network, or (attachable networks) a running standalone
+ * container there does (its attachment task)? Walks the node's tasks (the nodeTasks index).
+ */
+export function nodeNeeds(p: NetPlan, nodeId: string, host: string, networkId: string, except: { taskId?: string; containerId?: string }): boolean {
+  for (const id of tget(p.s.nodeTasks, nodeId)?.taskIds ?? []) {
+    if (id === except.taskId) continue;
+    const t = tget(p.s.tasks, id);
+    if (t && TASK_STATE_ORDER[t.state] <= TASK_STATE_ORDER.running && t.addrs.some((a) => a.networkId === networkId)) return true;
+  }
+  if (!p.network(networkId)?.attachable) return false;
+  return tvalues(p.s.containers).some((c) => c.host === host && c.id !== except.containerId && c.state === 'running' && c.networks.includes(networkId));
+}
+
+/**
+ * The DNS names a task's endpoint answers to (`<service>.<slot>.<task ID>`, `tasks.<service>`, and the
+ * service name in dnsrr mode), read from the endpoint's name so that they can be withdrawn after the
+ * service is gone. Only records that hold the endpoint's address are removed, so the VIP's stays.
+ */
+export function taskEndpointNames(t: Task, ep: Endpoint): string[] {
+  const suffix = `.${t.slot > 0 ? t.slot : t.nodeId}.${t.id}`;
+  if (!ep.name.endsWith(suffix)) return [ep.name];
+  const svc = ep.name.slice(0, -suffix.length);
+  return [ep.name, `tasks.${svc}`, svc];
+}
+
+/** Removes the DNS records that name `ip` on a network. */
+export function dropNames(p: NetPlan, networkId: string, names: string[], ip: string): void {
+  for (const d of names) {
+    if (tget(p.s.dns, `${networkId}/${d}`)?.ips.includes(ip)) p.emit({ type: 'DnsRecordRemoved', networkId, name: d, ip });
+  }
+}
+
+/**
+ * The other nodes forget a node's endpoints: its tasks leave their services' load balancers and the DNS
+ * (networkdb deletes a left node's entries, and hides a failed node's: nodemgmt.go changeNodeState).
+ * The node itself is not touched (down, or tearing its own sandboxes down).
+ */
+export function forgetNode(p: NetPlan, host: string, nodeId: string): void {
+  const ids = tget(p.s.nodeTasks, nodeId)?.taskIds ?? [];
+  for (const id of [...ids].sort()) {
+    const t = tget(p.s.tasks, id);
+    if (!t || TASK_STATE_ORDER[t.state] > TASK_STATE_ORDER.running) continue;
+    for (const ep of endpointsOf(p.s, host, sandboxOf(t.containerId))) {
+      const n = tget(p.s.networks, ep.networkId);
+      if (n && n.scope !== 'swarm') continue;
+      removeBackend(p, ep.networkId, t.serviceId, ep.ip);
+      dropNames(p, ep.networkId, taskEndpointNames(t, ep), ep.ip);
+    }
+  }
+  // Standalone containers on attachable overlays (a scan of the containers: a rare event).
+  for (const c of tvalues(p.s.containers).filter((x) => x.host === host && x.state === 'running').sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    for (const ep of endpointsOf(p.s, host, sandboxOf(c.id))) {
+      if (tget(p.s.networks, ep.networkId)?.scope === 'swarm') dropNames(p, ep.networkId, [c.name, c.id.slice(0, 12)], ep.ip);
+    }
+  }
+}
+
+/**
+ * The host rebooted: a new dockerd, whose firewall-mark counter starts at 256 again. The overlays'
+ * load-balancer sandboxes are gone with the reboot (the tasks that used them failed); every load balancer
+ * of ingress_sbox is programmed afresh.
+ */
+export function rebootLbs(p: NetPlan, host: string, node: SwarmNode): void {
+  p.resetFwmark(host);
+  const ingressId = p.s.swarm?.ingressNetworkId;
+  for (const a of node.attachments) if (a.networkId !== ingressId) teardownLbSandbox(p, host, a.networkId);
+  const ingress = ingressId ? tget(p.s.networks, ingressId) : undefined;
+  if (!ingress || !p.hasNetns(host, INGRESS_SBOX)) return;
+  for (const id of p.lbsIn(host, INGRESS_SBOX)) unprogramLb(p, host, INGRESS_SBOX, id);
+  learnNetwork(p, host, ingress);
 }

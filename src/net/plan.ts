@@ -7,21 +7,37 @@
 import type { AddressOwner, EngineEvent, IptablesRule, NetworkCreated } from '../../events/index.js';
 import { localId, swarmId } from '../sim/ids.js';
 import type { Prng } from '../sim/prng.js';
+import { FIRST_FWMARK, ruleKey } from '../state/kernel.js';
+import { FIRST_VNI, firstFreeVni, isLbSandbox, MAX_VNI } from '../state/networks.js';
 import { tget, tvalues } from '../state/table.js';
-import type { Network, State } from '../state/types.js';
+import type { Endpoint, IpvsService, Network, State } from '../state/types.js';
 import { cidrString, firstFit, globalPools, intToIp, ipToInt, localPools, macOf, nextAddress, parseCidr, type Cidr } from './ipam.js';
 
 export const OVERLAY_MTU = 1450;
-export const FIRST_VNI = 4096;
+export { FIRST_VNI };
 
 export function rule(r: Partial<IptablesRule> & Pick<IptablesRule, 'table' | 'chain' | 'target'>): IptablesRule {
   return { proto: 'all', src: '0.0.0.0/0', dst: '0.0.0.0/0', dport: 0, sport: 0, in: '*', out: '*', match: '', targetArg: '', ...r };
 }
 
+/** A load-balancer sandbox's own endpoint on its network (and, for ingress_sbox, its docker_gwbridge address). */
+export interface LbEndpoint {
+  id: string;
+  ip: string;
+  /** The network's subnet (its on-link route in the sandbox). */
+  subnet: string;
+  ifName: string;
+  /** Its veth's other end in the overlay namespace. */
+  peerName: string;
+  gwIp: string | null;
+}
+
 /**
- * What a batch has allocated but not yet applied. The reactor applies events in FIFO order, so a
- * controller reacting to one event may not yet see what it (or another) planned for an earlier one:
- * every NetPlan of a batch shares this ledger, so nothing is handed out twice.
+ * What a batch has planned but not applied yet. The reactor applies events in FIFO order, so a controller
+ * reacting to one event does not see what it (or another) planned for earlier ones still in the queue.
+ * Every NetPlan of a batch shares this ledger, and NetPlan.emit folds each planned event into it, so a
+ * query (an address taken? a rule present? a load balancer on that node?) answers for the state as it
+ * will be once everything planned so far is applied.
  */
 export class Ledger {
   readonly taken = new Map<string, Set<number>>();
@@ -29,10 +45,30 @@ export class Ledger {
   readonly ifIndex = new Map<string, number>();
   readonly newNetworks = new Map<string, Network>();
   readonly links = new Map<string, EngineEvent[]>();
-  /** Firewall marks handed out by this batch, per host. */
-  readonly fwmarks = new Map<string, number[]>();
   /** Namespaces created (true) or removed (false) by this batch, keyed `host/name`. */
   readonly netns = new Map<string, boolean>();
+  /** iptables rules added (true) or removed (false), by kernel ruleKey. */
+  readonly rules = new Map<string, boolean>();
+  /** Load balancers added or removed (null), keyed `host/netns/serviceId`. */
+  readonly lbs = new Map<string, IpvsService | null>();
+  /** Services with a load balancer in a namespace, keyed `host/netns` (the state's list, then planned changes). */
+  readonly nsLbs = new Map<string, Set<string>>();
+  /** The next firewall mark of a host. */
+  readonly fwmark = new Map<string, number>();
+  /** A service's backends on a network, keyed `networkId/serviceId`. */
+  readonly backends = new Map<string, Set<string>>();
+  /** The services with backends on a network, and the hosts with its load-balancer sandbox. */
+  readonly netServices = new Map<string, Set<string>>();
+  readonly netHosts = new Map<string, Set<string>>();
+  /** Endpoints created or removed (null). */
+  readonly endpoints = new Map<string, Endpoint | null>();
+  /** Load-balancer sandboxes' endpoints created in this batch, keyed `host/netns`. */
+  readonly lbEndpoints = new Map<string, LbEndpoint>();
+  /** Owners of addresses allocated or released (null), keyed `networkId/ip`. */
+  readonly owners = new Map<string, AddressOwner | null>();
+  /** Node attachments allocated (their address) or released (null), keyed `nodeId/networkId`. */
+  readonly attachments = new Map<string, string | null>();
+  /** The manager's next VNI to try (0: not read from the state yet). */
   vni = 0;
 }
 
@@ -43,7 +79,7 @@ export class NetPlan {
   private readonly ifIndex: Map<string, number>;
   private readonly newNetworks: Map<string, Network>;
 
-  constructor(readonly s: State, readonly rng: Prng, private readonly ledger: Ledger = new Ledger()) {
+  constructor(readonly s: State, readonly rng: Prng, readonly ledger: Ledger = new Ledger()) {
     this.taken = ledger.taken;
     this.cursors = ledger.cursors;
     this.ifIndex = ledger.ifIndex;
@@ -51,22 +87,104 @@ export class NetPlan {
   }
 
   emit(...e: EngineEvent[]): void {
-    this.events.push(...e);
     for (const x of e) {
-      if (x.type === 'NetnsCreated' || x.type === 'NetnsRemoved') this.ledger.netns.set(`${x.host}/${x.netns}`, x.type === 'NetnsCreated');
-      if (x.type === 'IpvsServiceAdded') this.ledger.fwmarks.set(x.host, [...(this.ledger.fwmarks.get(x.host) ?? []), x.fwmark]);
-      if (x.type === 'LinkCreated' || x.type === 'LinkRemoved') {
-        const k = `${x.host}/${x.netns}`;
-        const list = this.ledger.links.get(k) ?? [];
-        list.push(x);
-        this.ledger.links.set(k, list);
-      }
+      this.events.push(x);
+      this.note(x);
     }
   }
 
-  /** Firewall marks this batch already gave out on a host. */
-  plannedFwmarks(host: string): number[] {
-    return this.ledger.fwmarks.get(host) ?? [];
+  /** Folds a planned event into the ledger. */
+  private note(x: EngineEvent): void {
+    const L = this.ledger;
+    switch (x.type) {
+      case 'NetnsCreated':
+      case 'NetnsRemoved':
+        L.netns.set(`${x.host}/${x.netns}`, x.type === 'NetnsCreated');
+        return;
+      case 'LinkCreated':
+      case 'LinkRemoved': {
+        const k = `${x.host}/${x.netns}`;
+        const list = L.links.get(k) ?? [];
+        list.push(x);
+        L.links.set(k, list);
+        return;
+      }
+      case 'IptablesRuleAdded':
+      case 'IptablesRuleRemoved':
+        L.rules.set(ruleKey(x.host, x.netns, x.rule), x.type === 'IptablesRuleAdded');
+        return;
+      case 'IpvsServiceAdded': {
+        const { type: _t, ...lb } = x;
+        L.lbs.set(`${x.host}/${x.netns}/${x.serviceId}`, lb);
+        this.lbSet(x.host, x.netns).add(x.serviceId);
+        L.fwmark.set(x.host, Math.max(this.peekFwmark(x.host), x.fwmark + 1));
+        return;
+      }
+      case 'IpvsServiceRemoved':
+        L.lbs.set(`${x.host}/${x.netns}/${x.serviceId}`, null);
+        this.lbSet(x.host, x.netns).delete(x.serviceId);
+        return;
+      case 'LbBackendAdded': {
+        const b = this.backendSet(x.networkId, x.serviceId);
+        if (b.size === 0) this.netSet(L.netServices, x.networkId, 'services').add(x.serviceId);
+        b.add(x.ip);
+        return;
+      }
+      case 'LbBackendRemoved': {
+        const b = this.backendSet(x.networkId, x.serviceId);
+        b.delete(x.ip);
+        if (b.size === 0) this.netSet(L.netServices, x.networkId, 'services').delete(x.serviceId);
+        return;
+      }
+      case 'EndpointCreated': {
+        const { type: _t, endpointId, ...rest } = x;
+        L.endpoints.set(endpointId, { id: endpointId, ...rest });
+        if (isLbSandbox(x.sandbox) && !x.containerId) this.netSet(L.netHosts, x.networkId, 'hosts').add(x.host);
+        return;
+      }
+      case 'EndpointRemoved': {
+        const ep = this.endpoint(x.endpointId);
+        L.endpoints.set(x.endpointId, null);
+        if (ep && isLbSandbox(ep.sandbox) && !ep.containerId) this.netSet(L.netHosts, ep.networkId, 'hosts').delete(ep.host);
+        return;
+      }
+      case 'AddressAllocated':
+        L.owners.set(`${x.networkId}/${x.ip}`, x.owner);
+        if (x.owner.kind === 'node') L.attachments.set(`${x.owner.id}/${x.networkId}`, x.ip);
+        return;
+      case 'AddressReleased': {
+        const owner = this.ownerOf(x.networkId, x.ip);
+        L.owners.set(`${x.networkId}/${x.ip}`, null);
+        if (owner?.kind === 'node') L.attachments.set(`${owner.id}/${x.networkId}`, null);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private lbSet(host: string, netns: string): Set<string> {
+    const k = `${host}/${netns}`;
+    let set = this.ledger.nsLbs.get(k);
+    if (!set) this.ledger.nsLbs.set(k, (set = new Set(tget(this.s.netns, k)?.lbs ?? [])));
+    return set;
+  }
+
+  private backendSet(networkId: string, serviceId: string): Set<string> {
+    const k = `${networkId}/${serviceId}`;
+    let set = this.ledger.backends.get(k);
+    if (!set) this.ledger.backends.set(k, (set = new Set(tget(this.s.backends, k)?.ips ?? [])));
+    return set;
+  }
+
+  private netSet(map: Map<string, Set<string>>, networkId: string, field: 'hosts' | 'services'): Set<string> {
+    let set = map.get(networkId);
+    if (!set) map.set(networkId, (set = new Set(tget(this.s.netlb, networkId)?.[field] ?? [])));
+    return set;
+  }
+
+  private peekFwmark(host: string): number {
+    return this.ledger.fwmark.get(host) ?? tget(this.s.hosts, host)?.nextFwmark ?? FIRST_FWMARK;
   }
 
   /** Does the namespace exist once this batch's planned changes apply? */
@@ -78,6 +196,76 @@ export class NetPlan {
   /** Link changes planned in this batch (not applied yet) in a namespace. */
   plannedIn(host: string, netns: string): EngineEvent[] {
     return this.ledger.links.get(`${host}/${netns}`) ?? [];
+  }
+
+  hasRule(host: string, netns: string, r: IptablesRule): boolean {
+    const k = ruleKey(host, netns, r);
+    return this.ledger.rules.get(k) ?? tget(this.s.rules, k) !== undefined;
+  }
+
+  addRule(host: string, netns: string, r: IptablesRule): void {
+    if (!this.hasRule(host, netns, r)) this.emit({ type: 'IptablesRuleAdded', host, netns, rule: r });
+  }
+
+  removeRule(host: string, netns: string, r: IptablesRule): void {
+    if (this.hasRule(host, netns, r)) this.emit({ type: 'IptablesRuleRemoved', host, netns, rule: r });
+  }
+
+  /** A host's load balancer for a service in a namespace. */
+  lb(host: string, netns: string, serviceId: string): IpvsService | undefined {
+    const planned = this.ledger.lbs.get(`${host}/${netns}/${serviceId}`);
+    if (planned !== undefined) return planned ?? undefined;
+    return tget(this.s.ipvs, `${host}/${netns}/${serviceId}`);
+  }
+
+  /** The services with a load balancer in a namespace, in the order they were programmed. */
+  lbsIn(host: string, netns: string): string[] {
+    return [...this.lbSet(host, netns)];
+  }
+
+  /** Hands out the host's next firewall mark (libnetwork fwMarkCtr++). */
+  nextFwmark(host: string): number {
+    const m = this.peekFwmark(host);
+    this.ledger.fwmark.set(host, m + 1);
+    return m;
+  }
+
+  /** The host's daemon restarted: its firewall-mark counter is 256 again (the reducer resets the state's). */
+  resetFwmark(host: string): void {
+    this.ledger.fwmark.delete(host);
+  }
+
+  backends(networkId: string, serviceId: string): ReadonlySet<string> {
+    return this.backendSet(networkId, serviceId);
+  }
+
+  /** Services with backends on a network, in the order their first backend appeared. */
+  netServices(networkId: string): string[] {
+    return [...this.netSet(this.ledger.netServices, networkId, 'services')];
+  }
+
+  /** Hosts with the network's load-balancer sandbox, in the order they joined (not kept for the ingress). */
+  netHosts(networkId: string): string[] {
+    return [...this.netSet(this.ledger.netHosts, networkId, 'hosts')];
+  }
+
+  endpoint(id: string): Endpoint | undefined {
+    const planned = this.ledger.endpoints.get(id);
+    if (planned !== undefined) return planned ?? undefined;
+    return tget(this.s.endpoints, id);
+  }
+
+  ownerOf(networkId: string, ip: string): AddressOwner | undefined {
+    const planned = this.ledger.owners.get(`${networkId}/${ip}`);
+    if (planned !== undefined) return planned ?? undefined;
+    return tget(this.s.addresses, `${networkId}/${ip}`)?.owner;
+  }
+
+  /** A node's address on a swarm network (its ingress-sandbox or load-balancer attachment). */
+  attachment(nodeId: string, networkId: string): string | undefined {
+    const planned = this.ledger.attachments.get(`${nodeId}/${networkId}`);
+    if (planned !== undefined) return planned ?? undefined;
+    return tget(this.s.nodes, nodeId)?.attachments.find((a) => a.networkId === networkId)?.ip;
   }
 
   network(id: string): Network | undefined {
@@ -123,12 +311,18 @@ export class NetPlan {
     return firstFit(globalPools(sw.defaultAddrPool, sw.subnetSize), used);
   }
 
+  /**
+   * The manager's next VXLAN ID (ovmanager SetAnyInRange(4096, 2^24−1, serial)): the first free VNI from
+   * the serial cursor, which only moves forward (and wraps), so a freed VNI is not reused before the wrap.
+   */
   nextVni(): number {
-    if (this.ledger.vni === 0) {
-      const max = this.networks().reduce((m, n) => Math.max(m, n.vni), FIRST_VNI - 1);
-      this.ledger.vni = max + 1;
-    }
-    return this.ledger.vni++;
+    const used = new Set<number>();
+    for (const n of this.networks()) if (n.scope === 'swarm' && n.vni) used.add(n.vni);
+    const from = this.ledger.vni || (this.s.swarm?.nextVni ?? FIRST_VNI);
+    const v = firstFreeVni(used, from);
+    if (v === null) throw new Error('could not obtain vxlan id: every VNI is in use');
+    this.ledger.vni = v >= MAX_VNI ? FIRST_VNI : v + 1;
+    return v;
   }
 
   /** Records a new network (and allocates its gateway). */

@@ -1,11 +1,14 @@
 /**
  * What the network tools print inside a namespace, rendered from the simulated kernel state:
- * `ip addr`, `ip route`, `ping`, `nslookup`, `/etc/hosts`. Pure; no event is recorded.
+ * `ip addr`, `ip route`, `ping`, `nslookup`; a container's /etc/hosts and /etc/resolv.conf, and the
+ * embedded DNS server's answers. Pure; no event is recorded.
  */
 import { tget, tvalues } from '../state/table.js';
 import type { IptablesRule } from '../../events/index.js';
-import type { Container, Endpoint, Link, State } from '../state/types.js';
+import { Prng } from '../sim/prng.js';
+import type { Container, Endpoint, Link, Network, State } from '../state/types.js';
 import { cidrSize, contains, intToIp, ipToInt, parseCidr } from './ipam.js';
+import { endpointsOf } from './local.js';
 
 export interface ToolResult {
   stdout: string;
@@ -36,7 +39,8 @@ export function ipAddr(s: State, host: string, netns: string): string {
     out += `${l.ifIndex}: ${name}: ${flags} mtu ${l.mtu} qdisc noqueue ${l.master ? `master ${l.master} ` : ''}\n`;
     out += `    link/ether ${l.mac} brd ff:ff:ff:ff:ff:ff\n`;
     if (l.kind === 'vxlan') out += `    vxlan id ${l.peer} srcport 0 0 dstport 4789 proxy l2miss l3miss ageing 300\n`;
-    for (const a of l.addrs) out += `    inet ${a} brd ${brd(a)} scope global ${l.name}\n       valid_lft forever preferred_lft forever\n`;
+    // A /32 (a service VIP aliased on a load-balancer sandbox) has no broadcast address.
+    for (const a of l.addrs) out += `    inet ${a}${a.endsWith('/32') ? '' : ` brd ${brd(a)}`} scope global ${l.name}\n       valid_lft forever preferred_lft forever\n`;
   }
   return out;
 }
@@ -48,46 +52,254 @@ export function ipRoute(s: State, host: string, netns: string): string {
   return rs.map((r) => (r.dst === 'default' ? `default via ${r.via} dev ${r.dev} \n` : `${r.dst} dev ${r.dev} scope link ${r.src ? ` src ${r.src} ` : ''}\n`)).join('');
 }
 
-function isUserDefined(s: State, networkId: string): boolean {
-  const n = tget(s.networks, networkId);
-  return !!n && n.options['com.docker.network.bridge.default_bridge'] !== 'true' && !n.ingress && n.driver !== 'host' && n.driver !== 'null';
+/** The container asking (a standalone container or a task's), as the name-resolution views need it. */
+export interface Asker extends Pick<Container, 'id' | 'host' | 'name' | 'links' | 'networks'> {
+  hostname: string;
 }
 
-/** /etc/hosts of a container: itself, and its --link targets on the default bridge. */
-export function etcHosts(s: State, c: Container, eps: Endpoint[]): Map<string, string> {
-  const hosts = new Map<string, string>();
-  const first = eps[0];
-  if (first) {
-    hosts.set(c.id.slice(0, 12), first.ip);
-  }
-  for (const l of c.links) {
-    const [target, alias] = l.split(':') as [string, string | undefined];
-    const t = tvalues(s.containers).find((x) => x.host === c.host && (x.name === target || x.id.startsWith(target)));
-    const tep = t ? tvalues(s.endpoints).find((e) => e.containerId === t.id && tget(s.networks, e.networkId)?.options['com.docker.network.bridge.default_bridge'] === 'true') : undefined;
-    if (t && tep) {
-      hosts.set(t.name, tep.ip);
-      if (alias) hosts.set(alias, tep.ip);
+/** libnetwork's name for the gateway network, whose endpoints are anonymous (no names, no /etc/hosts line). */
+const GW_NETWORK = 'docker_gwbridge';
+
+function isDefaultBridge(n: Network): boolean {
+  return n.options['com.docker.network.bridge.default_bridge'] === 'true';
+}
+
+/**
+ * Is the network user-defined in dockerd's sense (container.NetworkMode(name).IsUserDefined): anything but
+ * the predefined bridge, host and none. Endpoints on such networks get the embedded DNS resolver
+ * (daemon/network.go buildCreateEndpointOptions: CreateOptionDisableResolution otherwise); the ingress
+ * counts, so a task on the ingress alone still uses 127.0.0.11 (it answers nothing there).
+ */
+export function isUserDefinedNetwork(n: Network): boolean {
+  if (n.scope === 'swarm') return true;
+  return !isDefaultBridge(n) && n.driver !== 'host' && n.driver !== 'null' && n.name !== 'bridge' && n.name !== 'host' && n.name !== 'none';
+}
+
+/** A sandbox's leg on docker_gwbridge (sandbox.setupDefaultGW): anonymous, no DNS, no /etc/hosts entry. */
+function isGwLeg(n: Network | undefined, ep: Endpoint): boolean {
+  return !!n && n.name === GW_NETWORK && ep.name.startsWith('gateway_');
+}
+
+/**
+ * The sandbox's endpoints in libnetwork's order (sandbox.go Endpoint.Less, the order addEndpoint keeps):
+ * endpoints outside docker_gwbridge first, non-internal before internal, those whose driver set a gateway
+ * (a non-internal bridge) before those without (overlays), then by network name.
+ */
+export function sandboxOrder(s: State, eps: Endpoint[]): Endpoint[] {
+  const key = (ep: Endpoint) => {
+    const n = tget(s.networks, ep.networkId);
+    const gwNet = n?.name === GW_NETWORK ? 1 : 0;
+    const internal = n?.internal ? 1 : 0;
+    const hasGw = n && n.driver === 'bridge' && !n.internal ? 0 : 1;
+    return { gwNet, internal, hasGw, name: n?.name ?? '' };
+  };
+  return [...eps].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x.gwNet - y.gwNet || x.internal - y.internal || x.hasGw - y.hasGw || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0);
+  });
+}
+
+/**
+ * The endpoints the embedded DNS walks (sandbox.go ResolveName): the sandbox order, then, on a swarm
+ * node, stably re-sorted by network type (endpoint.go ByNetworkType): swarm networks, the ingress, local
+ * networks. Go's sort.Sort is an insertion sort below 12 elements, so the re-sort keeps ties in order.
+ */
+export function dnsOrder(s: State, host: string, eps: Endpoint[]): Endpoint[] {
+  const ordered = sandboxOrder(s, eps);
+  if (!tget(s.hosts, host)?.nodeId) return ordered;
+  const type = (ep: Endpoint) => {
+    const n = tget(s.networks, ep.networkId);
+    return n?.ingress ? 1 : n?.scope === 'swarm' ? 0 : 2;
+  };
+  return ordered.map((ep, i) => ({ ep, i })).sort((a, b) => type(a.ep) - type(b.ep) || a.i - b.i).map((x) => x.ep);
+}
+
+/** Does the sandbox have the embedded DNS server (127.0.0.11)? An endpoint on a user-defined network starts it. */
+export function hasEmbeddedDns(s: State, eps: Endpoint[]): boolean {
+  return eps.some((ep) => {
+    const n = tget(s.networks, ep.networkId);
+    return !!n && isUserDefinedNetwork(n) && !isGwLeg(n, ep);
+  });
+}
+
+/** One network's answer for a name (Network.ResolveName): its svcMap is keyed by the lower-cased name. */
+function networkAnswer(s: State, networkId: string, name: string): string[] | null {
+  const exact = tget(s.dns, `${networkId}/${name}`);
+  const records = exact ? [exact] : tvalues(s.dns).filter((r) => r.networkId === networkId && r.name.toLowerCase() === name);
+  if (records.length === 0) return null;
+  // The svcMap is a set: an address listed twice (two services during a transition) is answered once.
+  return [...new Set(records.flatMap((r) => r.ips))];
+}
+
+/**
+ * The embedded DNS server's answer (libnetwork sandbox.go ResolveName): the name as asked on every
+ * network of the sandbox, then, for `a.b.c`, `a.b` on the network named `c`, then `a` on `b.c`. For each
+ * try the endpoints are walked in `dnsOrder` and the first network that knows the name answers alone
+ * (answers are not merged across networks). null: NXDOMAIN.
+ */
+export function embeddedDnsAnswer(s: State, host: string, eps: Endpoint[], query: string): string[] | null {
+  const name = query.replace(/\.$/, '').toLowerCase();
+  const tries: { req: string; network: string }[] = [{ req: name, network: '' }];
+  for (let i = name.lastIndexOf('.'); i > 0; i = name.lastIndexOf('.', i - 1)) tries.push({ req: name.slice(0, i), network: name.slice(i + 1) });
+  const order = dnsOrder(s, host, eps);
+  for (const t of tries) {
+    for (const ep of order) {
+      const n = tget(s.networks, ep.networkId);
+      if (!n || isGwLeg(n, ep)) continue;
+      if (t.network && t.network !== n.name.toLowerCase()) continue;
+      const ips = networkAnswer(s, n.id, t.req);
+      if (ips) return ips;
     }
   }
-  return hosts;
+  return null;
 }
 
-/** A name as the container's resolver answers it: /etc/hosts, then the embedded DNS (127.0.0.11) on user-defined networks. */
-export function resolve(s: State, c: Container, eps: Endpoint[], name: string): string[] {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return [name];
-  const h = etcHosts(s, c, eps).get(name);
-  if (h) return [h];
-  const ips: string[] = [];
-  for (const ep of eps) {
-    if (!isUserDefined(s, ep.networkId)) continue;
-    const r = tget(s.dns, `${ep.networkId}/${name}`);
-    if (r) ips.push(...r.ips);
+/**
+ * The resolver's shuffle (resolver.go handleIPQuery: rand.Shuffle of the answer), made deterministic:
+ * a Fisher–Yates shuffle drawn from the log's seed and a stream derived from the virtual time, the asking
+ * container and the name, so one log at one instant always answers in the same order.
+ */
+export function shuffleAnswer(s: State, askerId: string, name: string, ips: string[]): string[] {
+  if (ips.length < 2) return ips;
+  const stream = [...`${s.sim.nowMs}/${askerId}/${name}`].reduce((a, ch) => (Math.imul(a, 31) + ch.charCodeAt(0)) >>> 0, 17);
+  const rng = new Prng(s.sim.seed, stream);
+  const out = [...ips];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
   }
-  return ips;
+  return out;
+}
+
+/**
+ * The simulated host's /etc/hosts (Debian's default, as its installer writes it). A container on the
+ * host network gets a copy of it (sandbox_dns_unix.go buildHostsFile, useDefaultSandBox).
+ */
+export function hostEtcHosts(host: string): string {
+  return `127.0.0.1\tlocalhost\n127.0.1.1\t${host}\n\n# The following lines are desirable for IPv6 capable hosts\n::1     localhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n`;
+}
+
+/**
+ * The simulated host's /etc/resolv.conf: one nameserver, the host's default gateway (the router of its
+ * /24, as a DHCP-configured host has it), no search domains, no options. Derived from the host's default
+ * route, so a host with another address has another resolver.
+ */
+export function hostResolvers(s: State, host: string): string[] {
+  const r = tget(s.routes, `${host}//default/eth0`);
+  return r?.via ? [r.via] : [];
+}
+
+export function hostResolvConf(s: State, host: string): string {
+  return hostResolvers(s, host).map((ns) => `nameserver ${ns}\n`).join('');
+}
+
+/** The lines libnetwork's etchosts package writes first (etchosts.go defaultContentIPv4, defaultContentIPv6, netip's spelling). */
+const ETC_HOSTS_DEFAULTS: [string, string][] = [
+  ['127.0.0.1', 'localhost'],
+  ['::1', 'localhost ip6-localhost ip6-loopback'],
+  ['fe00::', 'ip6-localnet'],
+  ['ff00::', 'ip6-mcastprefix'],
+  ['ff02::1', 'ip6-allnodes'],
+  ['ff02::2', 'ip6-allrouters'],
+];
+
+function onHostNetwork(s: State, c: Asker): boolean {
+  return c.networks.some((id) => tget(s.networks, id)?.driver === 'host');
+}
+
+/**
+ * A container's /etc/hosts as records `[ip, names]`, in file order (libnetwork sandbox_dns_unix.go
+ * buildHostsFile and addHostsEntries, etchosts.go Build/Add):
+ * - the default IPv4 and IPv6 lines (the sandbox's loopback has IPv6, so the IPv6 lines are kept);
+ * - the legacy links, on the default bridge: `<child IP>\t<alias> <child hostname> <child name>` (the name
+ *   left out when it equals the alias; daemon/container_operations_unix.go addLegacyLinks), in the
+ *   order the links were given;
+ * - one line per endpoint with the container's hostname (and, for `host.domain`, the short name), in
+ *   the order the endpoints joined, leaving out the ingress and docker_gwbridge (Endpoint.getEtcHostsAddrs).
+ * A container on the host network has no records: it gets the host's file (see `etcHostsText`).
+ */
+export function etcHostsRecords(s: State, c: Asker, eps: Endpoint[]): [string, string][] {
+  const out: [string, string][] = [...ETC_HOSTS_DEFAULTS];
+  const onBridge = eps.some((ep) => { const n = tget(s.networks, ep.networkId); return !!n && isDefaultBridge(n); });
+  if (onBridge) {
+    for (const l of c.links) {
+      const [target, given] = l.split(':') as [string, string | undefined];
+      const alias = given ?? target;
+      const child = tvalues(s.containers).filter((x) => x.host === c.host).sort((a, b) => (a.id < b.id ? -1 : 1))
+        .find((x) => x.name === target || x.id.startsWith(target));
+      if (!child) continue;
+      const cep = endpointsOf(s, child.host, child.id.slice(0, 12)).find((e) => { const n = tget(s.networks, e.networkId); return !!n && isDefaultBridge(n); });
+      if (!cep) continue;
+      out.push([cep.ip, `${alias} ${child.id.slice(0, 12)}${alias !== child.name ? ` ${child.name}` : ''}`]);
+    }
+  }
+  const names = c.hostname.includes('.') ? `${c.hostname} ${c.hostname.split('.')[0]}` : c.hostname;
+  for (const ep of eps) {
+    const n = tget(s.networks, ep.networkId);
+    if (!n || n.ingress || n.name === GW_NETWORK) continue;
+    out.push([ep.ip, names]);
+  }
+  return out;
+}
+
+export function etcHostsText(s: State, c: Asker, eps: Endpoint[]): string {
+  if (onHostNetwork(s, c)) return hostEtcHosts(c.host);
+  return etcHostsRecords(s, c, eps).map(([ip, names]) => `${ip}\t${names}\n`).join('');
+}
+
+const RESOLV_HEADER = '# Generated by Docker Engine.\n# This file can be edited; Docker Engine will not make further changes once it\n# has been modified.\n\n';
+
+/** The nameservers the container's resolv.conf lists, and how libnetwork built it. */
+function resolvConfModel(s: State, c: Asker, eps: Endpoint[]): { nameservers: string[]; options: string[]; comments: string[] } {
+  const host = hostResolvers(s, c.host);
+  if (!onHostNetwork(s, c) && hasEmbeddedDns(s, eps)) {
+    // rebuildDNS → TransformForIntNS: the internal resolver replaces the host's servers, which it
+    // forwards to (from the host's namespace: "host(…)"); the resolver requires ndots:0.
+    return {
+      nameservers: ['127.0.0.11'], options: ['ndots:0'],
+      comments: ["# Based on host file: '/etc/resolv.conf' (internal resolver)", ...(host.length ? [`# ExtServers: [${host.map((h) => `host(${h})`).join(' ')}]`] : ['# NO EXTERNAL NAMESERVERS DEFINED']), '# Overrides: []', '# Option ndots from: internal'],
+    };
+  }
+  if (!onHostNetwork(s, c)) {
+    // updateDNS → TransformForLegacyNw (the default bridge, and `none`, whose null endpoint joins too):
+    // the host's servers minus loopback ones, else Google's.
+    const kept = host.filter((h) => !h.startsWith('127.'));
+    const used = kept.length ? kept : ['8.8.8.8', '8.8.4.4'];
+    return { nameservers: used, options: [], comments: ["# Based on host file: '/etc/resolv.conf' (legacy)", ...(kept.length ? [] : ['# Used default nameservers.']), '# Overrides: []'] };
+  }
+  // The host network: the host's file as it is (updateDNS leaves useDefaultSandBox alone).
+  return { nameservers: host, options: [], comments: ["# Based on host file: '/etc/resolv.conf'", '# Overrides: []'] };
+}
+
+/** A container's /etc/resolv.conf as libnetwork writes it (internal/resolvconf Generate, with its comments). */
+export function resolvConfText(s: State, c: Asker, eps: Endpoint[]): string {
+  const m = resolvConfModel(s, c, eps);
+  return `${RESOLV_HEADER}${m.nameservers.map((n) => `nameserver ${n}\n`).join('')}${m.options.length ? `options ${m.options.join(' ')}\n` : ''}\n${m.comments.map((l) => `${l}\n`).join('')}`;
+}
+
+/** The first nameserver of the container's resolv.conf: the server busybox's nslookup asks. */
+export function resolverOf(s: State, c: Asker, eps: Endpoint[]): string | null {
+  return resolvConfModel(s, c, eps).nameservers[0] ?? null;
+}
+
+/**
+ * A name as the container's libc resolves it (ping): /etc/hosts first (every line naming it, in file
+ * order), then the embedded DNS when the sandbox has it (the host's resolvers know no container names).
+ */
+export function resolve(s: State, c: Asker, eps: Endpoint[], name: string): string[] {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return [name];
+  const lines = onHostNetwork(s, c) ? [['127.0.0.1', 'localhost'], ['127.0.1.1', c.host]] : etcHostsRecords(s, c, eps);
+  const fromHosts = lines.filter(([ip, names]) => !ip.includes(':') && names.split(' ').includes(name)).map(([ip]) => ip);
+  if (fromHosts.length) return fromHosts;
+  if (onHostNetwork(s, c) || !hasEmbeddedDns(s, eps)) return [];
+  return shuffleAnswer(s, c.id, name, embeddedDnsAnswer(s, c.host, eps, name) ?? []);
 }
 
 /** Can a packet from this sandbox reach `ip`? On a network they share, or via a gateway. */
 function reachable(s: State, eps: Endpoint[], ip: string): boolean {
+  // The loopback answers in every namespace (/etc/hosts' localhost).
+  if (ip.startsWith('127.')) return true;
   const target = ipToInt(ip);
   for (const ep of eps) {
     const n = tget(s.networks, ep.networkId);
@@ -108,7 +320,7 @@ function rtt(ip: string, seq: number): string {
   return (0.05 + (h % 60) / 1000).toFixed(3);
 }
 
-export function ping(s: State, c: Container, eps: Endpoint[], args: string[]): ToolResult {
+export function ping(s: State, c: Asker, eps: Endpoint[], args: string[]): ToolResult {
   let count = 4;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -136,13 +348,18 @@ export function ping(s: State, c: Container, eps: Endpoint[], args: string[]): T
   return { stdout: out, stderr: '', code: ok2 ? 0 : 1 };
 }
 
-export function nslookup(s: State, c: Container, eps: Endpoint[], args: string[]): ToolResult {
+/**
+ * busybox `nslookup NAME`: asks the first nameserver of the container's resolv.conf. The embedded DNS
+ * (127.0.0.11) answers from the first network that knows the name (embeddedDnsAnswer), shuffled; the
+ * host's resolvers (legacy bridge, host network) know no container names. busybox does not read /etc/hosts.
+ */
+export function nslookup(s: State, c: Asker, eps: Endpoint[], args: string[]): ToolResult {
   const name = args.find((a) => !a.startsWith('-'));
   if (!name) return { stdout: '', stderr: 'BusyBox v1.36.1 multi-call binary.\n\nUsage: nslookup [-type=QUERY_TYPE] [-debug] HOST [DNS_SERVER]', code: 1 };
-  const embedded = eps.some((e) => isUserDefined(s, e.networkId));
-  const server = embedded ? '127.0.0.11' : '8.8.8.8';
+  const server = resolverOf(s, c, eps) ?? '127.0.0.1';
   const head = `Server:\t\t${server}\nAddress:\t${server}:53\n\n`;
-  const ips = embedded ? resolve(s, c, eps, name).filter((ip) => ip !== name) : [];
+  const embedded = server === '127.0.0.11';
+  const ips = embedded && !/^\d+\.\d+\.\d+\.\d+$/.test(name) ? shuffleAnswer(s, c.id, name, embeddedDnsAnswer(s, c.host, eps, name) ?? []) : [];
   if (!ips.length) return { stdout: head, stderr: `** server can't find ${name}: NXDOMAIN`, code: 1 };
   return ok(`${head}Non-authoritative answer:\n${ips.map((ip) => `Name:\t${name}\nAddress: ${ip}\n`).join('')}\n`);
 }
@@ -197,7 +414,9 @@ export function ipvsadmList(s: State, host: string, netns: string): string {
   let out = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n';
   for (const v of tvalues(s.ipvs).filter((x) => x.host === host && x.netns === netns).sort((a, b) => a.fwmark - b.fwmark)) {
     out += `FWM  ${v.fwmark} rr\n`;
-    for (const d of [...v.dests].sort((a, b) => ipToInt(a) - ipToInt(b))) out += `  -> ${`${d}:0`.padEnd(28)} Masq    1      0          0         \n`;
+    // The real servers: the service's backends on the network (the same on every node).
+    const dests = tget(s.backends, `${v.networkId}/${v.serviceId}`)?.ips ?? [];
+    for (const d of [...dests].sort((a, b) => ipToInt(a) - ipToInt(b))) out += `  -> ${`${d}:0`.padEnd(28)} Masq    1      0          0         \n`;
   }
   return out;
 }

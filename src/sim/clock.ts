@@ -9,20 +9,24 @@ export function rfc3339Nano(epochMs: number, atMs: number): string {
   return trimmed ? `${base}.${trimmed}Z` : `${base}Z`;
 }
 
-/** go-units HumanDuration, lower-cased as docker/cli prints it in `service ps` and `ps`. */
+/**
+ * go-units HumanDuration (docker/go-units duration.go), as `docker ps` STATUS (`Up About a minute`),
+ * `CREATED … ago` and `service ps` CURRENT STATE (lower-cased there) print it: seconds and minutes
+ * truncated, hours rounded.
+ */
 export function humanDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 1) return 'less than a second';
-  if (s === 1) return '1 second';
-  if (s < 60) return `${s} seconds`;
-  const m = Math.round(ms / 60000);
-  if (m === 1) return 'about a minute';
-  if (m < 60) return `${m} minutes`;
-  const h = Math.round(ms / 3600000);
-  if (h === 1) return 'about an hour';
-  if (h < 48) return `${h} hours`;
-  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
-  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
-  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
-  return `${Math.floor(h / 24 / 365)} years`;
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.trunc(ms / 3_600_000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
 }

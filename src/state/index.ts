@@ -49,6 +49,8 @@ export function initialState(): State {
     routes: emptyTable(),
     rules: emptyTable(),
     ipvs: emptyTable(),
+    backends: emptyTable(),
+    netlb: emptyTable(),
     dns: emptyTable(),
   };
 }

@@ -5,6 +5,9 @@ import { invariant } from './invariant.js';
 import { tdel, tget, tset } from './table.js';
 import type { IpvsService, Link, Netns, State } from './types.js';
 
+/** The first firewall mark a dockerd hands out (libnetwork service.go: `fwMarkCtr uint32 = 256`). */
+export const FIRST_FWMARK = 256;
+
 export function ruleKey(host: string, netns: string, r: IptablesRule): string {
   return `${host}/${netns}/${r.table}/${r.chain}/${canonicalJson(r)}`;
 }
@@ -18,7 +21,7 @@ export function kernelReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'NetnsCreated':
       invariant(!tget(s.netns, `${e.host}/${e.netns}`), `netns ${e.netns} is new on ${e.host}`);
-      tset(s.netns, `${e.host}/${e.netns}`, { host: e.host, name: e.netns, createdAtMs: s.sim.nowMs, links: [], endpoints: [] });
+      tset(s.netns, `${e.host}/${e.netns}`, { host: e.host, name: e.netns, createdAtMs: s.sim.nowMs, links: [], endpoints: [], lbs: [] });
       return;
     case 'NetnsRemoved':
       tdel(s.netns, `${e.host}/${e.netns}`);
@@ -42,6 +45,11 @@ export function kernelReducer(s: State, e: EngineEvent): void {
       l.addrs.push(e.cidr);
       return;
     }
+    case 'AddressUnassigned': {
+      const l = tget(s.links, `${e.host}/${e.netns}/${e.ifName}`);
+      if (l) l.addrs = l.addrs.filter((a) => a !== e.cidr);
+      return;
+    }
     case 'RouteAdded':
       tset(s.routes, `${e.host}/${e.netns}/${e.dst}/${e.dev}`, { host: e.host, netns: e.netns, dst: e.dst, via: e.via, dev: e.dev, src: e.src });
       return;
@@ -56,21 +64,27 @@ export function kernelReducer(s: State, e: EngineEvent): void {
     case 'IptablesRuleRemoved':
       tdel(s.rules, ruleKey(e.host, e.netns, e.rule));
       return;
-    case 'IpvsServiceAdded':
-      tset<IpvsService>(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`, { host: e.host, netns: e.netns, fwmark: e.fwmark, serviceId: e.serviceId, networkId: e.networkId, dests: [] });
-      return;
-    case 'IpvsServiceRemoved':
-      tdel(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`);
-      return;
-    case 'IpvsDestinationAdded': {
-      const v = tget(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`);
-      invariant(v, `IPVS service FWM ${e.fwmark} exists in ${e.netns} of ${e.host}`);
-      v.dests.push(e.ip);
+    case 'IpvsServiceAdded': {
+      const key = `${e.host}/${e.netns}/${e.serviceId}`;
+      invariant(!tget(s.ipvs, key), `${e.host} has one load balancer for service ${e.serviceId} in ${e.netns}`);
+      tset<IpvsService>(s.ipvs, key, { host: e.host, netns: e.netns, fwmark: e.fwmark, serviceId: e.serviceId, networkId: e.networkId, vip: e.vip, ports: e.ports });
+      const ns = netnsIndex(s, e.host, e.netns);
+      if (ns) ns.lbs = [...(ns.lbs ?? []), e.serviceId];
+      // libnetwork's fwMarkCtr only goes up (service_common.go addServiceBinding).
+      const h = tget(s.hosts, e.host)!;
+      h.nextFwmark = Math.max(h.nextFwmark ?? FIRST_FWMARK, e.fwmark + 1);
       return;
     }
-    case 'IpvsDestinationRemoved': {
-      const v = tget(s.ipvs, `${e.host}/${e.netns}/${e.fwmark}`);
-      if (v) v.dests = v.dests.filter((d) => d !== e.ip);
+    case 'IpvsServiceRemoved': {
+      tdel(s.ipvs, `${e.host}/${e.netns}/${e.serviceId}`);
+      const ns = netnsIndex(s, e.host, e.netns);
+      if (ns) ns.lbs = (ns.lbs ?? []).filter((id) => id !== e.serviceId);
+      return;
+    }
+    case 'HostBooted': {
+      // A new dockerd: its firewall-mark counter starts again at 256.
+      const h = tget(s.hosts, e.name);
+      if (h && h.nextFwmark !== undefined) delete h.nextFwmark;
       return;
     }
     default:

@@ -4,7 +4,8 @@
  * delayed (replacements waiting to start).
  */
 import { isDraft, original } from 'immer';
-import { TASK_STATE_ORDER, type EngineEvent, type TaskState } from '../../events/index.js';
+import { TASK_STATE_ORDER, type EngineEvent, type PortConfig, type TaskState } from '../../events/index.js';
+import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { invariant } from './invariant.js';
 import { tdel, tget, tset } from './table.js';
 import type { Placement, Slot, State, Task } from './types.js';
@@ -40,7 +41,8 @@ export function tasksReducer(s: State, e: EngineEvent): void {
     case 'TaskCreated': {
       invariant(!tget(s.tasks, e.taskId), `task ${e.taskId} is new`);
       const now = s.sim.nowMs;
-      const res = tget(peek(s.services), e.serviceId)?.spec.reservations;
+      // Through the draft: replay applies many events in one draft, where peek() is the state before them all.
+      const res = tget(s.services, e.serviceId)?.spec.reservations;
       tset<Task>(s.tasks, e.taskId, {
         id: e.taskId, serviceId: e.serviceId, slot: e.slot, nodeId: e.nodeId, specVersion: e.specVersion,
         state: 'new', desiredState: e.desiredState, message: 'created', err: '', exitCode: null,
@@ -68,6 +70,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       t.stateAtMs = s.sim.nowMs;
       touch(s, t);
       if (e.to === 'running') t.runningAtMs = s.sim.nowMs;
+      if (e.to === 'starting') bindHostPorts(s, t);
       if (e.to === 'pending') tset(s.pending, t.id, { taskId: t.id });
       else if (e.from === 'pending') tdel(s.pending, t.id);
       return;
@@ -112,14 +115,67 @@ export function tasksReducer(s: State, e: EngineEvent): void {
         slot.taskIds = slot.taskIds.filter((id) => id !== t.id);
         if (slot.taskIds.length === 0) tdel(s.slots, key);
       }
-      if (tget(peek(s.pending), t.id)) tdel(s.pending, t.id);
-      if (tget(peek(s.delayed), t.id)) tdel(s.delayed, t.id);
+      tdel(s.pending, t.id);
+      tdel(s.delayed, t.id);
       tdel(s.tasks, t.id);
       return;
     }
+    case 'HostBooted':
+      // A restarted daemon's port allocator starts over.
+      if (s.hostPortCursors?.[e.name]) delete s.hostPortCursors[e.name];
+      return;
     default:
       return;
   }
+}
+
+/** The kernel's default ephemeral range (ip_local_port_range), where libnetwork's allocator picks host ports. */
+export const EPHEMERAL_FIRST = 32768;
+export const EPHEMERAL_LAST = 60999;
+
+/**
+ * A task's container starts (libnetwork port mapping, daemon/cluster/executor/container portBindings):
+ * each host-mode port is bound on the node's host, a published one as given, an unpublished one to the
+ * next free port of the host daemon's allocator for that protocol (portallocator.go: serial from the
+ * last one handed out, wrapping, skipping ports in use; a fresh daemon starts at the range's first).
+ */
+function bindHostPorts(s: State, t: Task): void {
+  // Read through the draft (replay applies many events in one draft: peek() would miss their changes).
+  const svc = tget(s.services, t.serviceId);
+  const host = t.nodeId ? tget(s.nodes, t.nodeId)?.hostname : undefined;
+  if (!svc || !host) return;
+  const ports = taskSpecOf(svc, t).ports.filter((p) => p.publishMode === 'host');
+  if (ports.length === 0) return;
+  const inUse = new Set<string>();
+  for (const id of tget(s.nodeTasks, t.nodeId!)?.taskIds ?? []) {
+    const other = tget(s.tasks, id);
+    if (!other || other.id === t.id || (other.state !== 'starting' && other.state !== 'running')) continue;
+    for (const p of other.hostPorts ?? []) inUse.add(`${p.protocol}/${p.publishedPort}`);
+  }
+  for (const p of ports) if (p.publishedPort) inUse.add(`${p.protocol}/${p.publishedPort}`);
+  const bound: PortConfig[] = [];
+  for (const p of ports) {
+    if (p.publishedPort) {
+      bound.push({ ...p });
+      continue;
+    }
+    s.hostPortCursors ??= {};
+    const cursor = (s.hostPortCursors[host] ??= {});
+    let port = cursor[p.protocol] ?? EPHEMERAL_LAST;
+    let found = false;
+    for (let i = EPHEMERAL_FIRST; i <= EPHEMERAL_LAST; i++) {
+      port = port >= EPHEMERAL_LAST ? EPHEMERAL_FIRST : port + 1;
+      if (!inUse.has(`${p.protocol}/${port}`)) {
+        found = true;
+        break;
+      }
+    }
+    invariant(found, `host ${host} has a free ${p.protocol} port`);
+    cursor[p.protocol] = port;
+    inUse.add(`${p.protocol}/${port}`);
+    bound.push({ ...p, publishedPort: port });
+  }
+  t.hostPorts = bound;
 }
 
 /**

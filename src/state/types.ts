@@ -33,6 +33,8 @@ export interface Host {
   ruleSeq: number;
   /** Index: IDs of the local networks on this host. */
   networks: string[];
+  /** libnetwork's fwMarkCtr in this host's daemon: the next firewall mark (absent: 256, as at daemon start). */
+  nextFwmark?: number;
 }
 
 export interface RaftState {
@@ -64,6 +66,8 @@ export interface Swarm {
   raftIndex: number;
   /** Index: the routing-mesh network (there is at most one). */
   ingressNetworkId: string | null;
+  /** The manager's serial VXLAN ID cursor (ovmanager): the next VNI to try (absent: 4096). */
+  nextVni?: number;
   raft: RaftState;
 }
 
@@ -132,6 +136,11 @@ export interface Task {
   /** Its addresses on each network (ingress first when it publishes ports). */
   addrs: { networkId: string; ip: string }[];
   version: number;
+  /**
+   * PortStatus: the host-mode ports its container bound when it started, an unpublished one given a
+   * port by the host's allocator (absent for tasks without host-mode ports).
+   */
+  hostPorts?: PortConfig[];
 }
 
 /** A replicated slot (`web.3`) or a global service's node entry, with its task history (oldest first). */
@@ -229,6 +238,8 @@ export interface Netns {
   /** Index: names of the links in it, and IDs of the endpoints whose sandbox it is. */
   links: string[];
   endpoints: string[];
+  /** Index: service IDs with a load balancer (IPVS service) in it. */
+  lbs?: string[];
 }
 
 export interface Link {
@@ -262,13 +273,31 @@ export interface Rule {
   seq: number;
 }
 
+/** A load balancer on one node: what IpvsServiceAdded recorded. Its real servers are the service's backends. */
 export interface IpvsService {
   host: string;
   netns: string;
   fwmark: number;
   serviceId: string;
   networkId: string;
-  dests: string[];
+  vip: string;
+  ports: { protocol: string; publishedPort: number }[];
+}
+
+/** A service's load-balancer backends on a network (networkdb endpoint_table entries), in arrival order. */
+export interface LbBackends {
+  networkId: string;
+  serviceId: string;
+  ips: string[];
+}
+
+/** A swarm network as networkdb sees it: the hosts with its load-balancer sandbox, the services with backends on it. */
+export interface NetLb {
+  networkId: string;
+  /** In the order they joined (the ingress's are not listed: every node of the mesh has it). */
+  hosts: string[];
+  /** In the order their first backend appeared. */
+  services: string[];
 }
 
 export interface DnsRecord {
@@ -309,14 +338,23 @@ export interface State {
   routes: Table<Route>;
   /** Keyed `host/netns/table/chain/<rule digest>`. */
   rules: Table<Rule>;
-  /** Keyed `host/netns/fwmark`. */
+  /** Keyed `host/netns/serviceId`. */
   ipvs: Table<IpvsService>;
+  /** Keyed `networkId/serviceId`. */
+  backends: Table<LbBackends>;
+  /** Keyed `networkId`. */
+  netlb: Table<NetLb>;
   /** Keyed `networkId/name`. */
   dns: Table<DnsRecord>;
+  /**
+   * Each host daemon's port allocator (libnetwork portallocator): the last port it handed out from the
+   * ephemeral range, per protocol; set by the tasks slice, absent until a host first hands one out.
+   */
+  hostPortCursors?: Record<string, Partial<Record<'tcp' | 'udp' | 'sctp', number>>>;
 }
 
 /** The slices stored as Tables (used to flatten patch paths and to hash per entity). */
 export const TABLE_SLICES: ReadonlySet<string> = new Set([
   'hosts', 'nodes', 'services', 'tasks', 'slots', 'placements', 'nodeTasks', 'pending', 'delayed', 'secrets', 'configs', 'volumes', 'containers',
-  'networks', 'addresses', 'endpoints', 'netns', 'links', 'routes', 'rules', 'ipvs', 'dns',
+  'networks', 'addresses', 'endpoints', 'netns', 'links', 'routes', 'rules', 'ipvs', 'backends', 'netlb', 'dns',
 ]);

@@ -89,14 +89,15 @@ export function describe(e: EngineEvent, s: State | null): string {
     case 'LinkCreated': return `${e.host}: ${e.kind} ${e.name}${e.kind === 'veth' ? `@if${e.peer}` : ''} (index ${e.ifIndex}) in ${e.netns || 'the root namespace'}${e.master ? `, master ${e.master}` : ''}`;
     case 'LinkRemoved': return `${e.host}: ${e.name} removed from ${e.netns || 'the root namespace'}`;
     case 'AddressAssigned': return `${e.host}: ${e.cidr} on ${e.ifName} in ${e.netns || 'the root namespace'}`;
+    case 'AddressUnassigned': return `${e.host}: ${e.cidr} removed from ${e.ifName} in ${e.netns || 'the root namespace'}`;
     case 'RouteAdded': return `${e.host}: route ${e.dst}${e.via ? ` via ${e.via}` : ''} dev ${e.dev} in ${e.netns || 'the root namespace'}`;
     case 'RouteRemoved': return `${e.host}: route ${e.dst} dev ${e.dev} removed from ${e.netns || 'the root namespace'}`;
     case 'IptablesRuleAdded': return `${e.host}: iptables -t ${e.rule.table} -A ${e.rule.chain} … -j ${e.rule.target} in ${e.netns || 'the root namespace'}`;
     case 'IptablesRuleRemoved': return `${e.host}: iptables -t ${e.rule.table} -D ${e.rule.chain} … -j ${e.rule.target} in ${e.netns || 'the root namespace'}`;
-    case 'IpvsServiceAdded': return `${e.host}: IPVS FWM ${e.fwmark} rr in ${e.netns}`;
+    case 'IpvsServiceAdded': return `${e.host}: IPVS FWM ${e.fwmark} rr in ${e.netns} (${serviceLabel(s, e.serviceId)}, VIP ${e.vip})`;
     case 'IpvsServiceRemoved': return `${e.host}: IPVS FWM ${e.fwmark} removed from ${e.netns}`;
-    case 'IpvsDestinationAdded': return `${e.host}: IPVS FWM ${e.fwmark} → ${e.ip} in ${e.netns}`;
-    case 'IpvsDestinationRemoved': return `${e.host}: IPVS FWM ${e.fwmark} ↛ ${e.ip} in ${e.netns}`;
+    case 'LbBackendAdded': return `load balancer of ${serviceLabel(s, e.serviceId)} on ${networkLabel(s, e.networkId)}: backend ${e.ip} added`;
+    case 'LbBackendRemoved': return `load balancer of ${serviceLabel(s, e.serviceId)} on ${networkLabel(s, e.networkId)}: backend ${e.ip} removed`;
     case 'DnsRecordAdded': return `DNS on ${networkLabel(s, e.networkId)}: ${e.name} → ${e.ip}`;
     case 'DnsRecordRemoved': return `DNS on ${networkLabel(s, e.networkId)}: ${e.name} ↛ ${e.ip}`;
     default: return assertNever(e);

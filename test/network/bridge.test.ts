@@ -107,9 +107,11 @@ describe('the default bridge (docker0)', () => {
     expect(await ping(c, 'web', 'client')).toBe("Error: ping: bad address 'client'");
     // By address, the default bridge connects them.
     expect(await ping(c, 'web', '172.17.0.3')).toBe('ok');
-    // nslookup asks the host's resolver, not 127.0.0.11: it knows no container names.
+    // nslookup asks the host's resolver (the first nameserver of the container's resolv.conf, copied
+    // from the host's: its default gateway), not 127.0.0.11: it knows no container names.
+    const gw = (await c.ok('ip', 'route')).match(/^default via (\S+) dev eth0/m)![1]!;
     const r = await c.run('exec', 'web', 'nslookup', 'client');
-    expect(r.stdout).toBe('Server:\t\t8.8.8.8\nAddress:\t8.8.8.8:53\n\n');
+    expect(r.stdout).toBe(`Server:\t\t${gw}\nAddress:\t${gw}:53\n\n`);
     expect(r.stderr).toBe("Error: ** server can't find client: NXDOMAIN\n");
     // docker0 keeps its default options; inspect lists both containers.
     const br = await netInspect(c, 'bridge');

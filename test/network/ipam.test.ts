@@ -272,31 +272,33 @@ describe('serial addresses on swarm networks', () => {
     await swarm(c, { managers: ['m1'] }, 'network create -d overlay mynet\nservice create -d --name web --replicas 3 --network mynet nginx\n');
     const addr = async (t: string) => (await ifaces(c, t))[0]!.inet[0];
     expect([await addr('web.1'), await addr('web.2'), await addr('web.3')]).toEqual(['10.0.1.3/24', '10.0.1.4/24', '10.0.1.5/24']);
+    // .6 is m1's load-balancer address on mynet (allocated when the first task was assigned to it).
     await given(c, 'service scale web=1\nservice scale web=3\n');
-    expect([await addr('web.1'), await addr('web.2'), await addr('web.3')]).toEqual(['10.0.1.3/24', '10.0.1.6/24', '10.0.1.7/24']);
+    expect([await addr('web.1'), await addr('web.2'), await addr('web.3')]).toEqual(['10.0.1.3/24', '10.0.1.7/24', '10.0.1.8/24']);
     // web.1's container dies: its replacement (new task, new ID) gets the next address after the restart delay.
     const [row] = (await c.ok('service', 'ps', 'web', '-q', '--filter', 'name=web.1')).trim().split('\n');
     await given(c, `task fail ${row}\nadvance 5s\n`);
-    expect(await addr('web.1')).toBe('10.0.1.8/24');
+    expect(await addr('web.1')).toBe('10.0.1.9/24');
     // The container name and MAC follow the new address.
     const ifs = await ifaces(c, 'web.1');
-    expect(ifs[0]!.mac).toBe('02:42:0a:00:01:08');
+    expect(ifs[0]!.mac).toBe('02:42:0a:00:01:09');
   });
 
   it('the cursor wraps at the end of the subnet and only then reuses freed addresses', async () => {
     const c = cli();
-    // /29: .0 network, .7 broadcast; gateway .1, VIP .2, tasks .3 .4.
+    // /29: .0 network, .7 broadcast; gateway .1, VIP .2, tasks .3 .4, m1's load-balancer address .5.
     await swarm(c, { managers: ['m1'] }, 'network create -d overlay --subnet 10.9.0.0/29 tiny\nservice create -d --name web --replicas 2 --network tiny nginx\n');
     const all = async () => (await c.ok('network', 'inspect', 'tiny', '--format', '{{json .Containers}}'));
     const ips = async () => Object.values(JSON.parse(await all()) as Record<string, { Name: string; IPv4Address: string }>)
       .map((e) => `${e.Name.split('.').slice(0, 2).join('.')} ${e.IPv4Address}`).sort();
     expect(await vips(c, 'web')).toEqual([['tiny', '10.9.0.2/29']]);
-    expect(await ips()).toEqual(['web.1 10.9.0.3/29', 'web.2 10.9.0.4/29']);
+    expect(await ips()).toEqual(['tiny-endpoint 10.9.0.5/29', 'web.1 10.9.0.3/29', 'web.2 10.9.0.4/29']);
     await given(c, 'service scale web=1\nservice scale web=3\n');
-    expect(await ips()).toEqual(['web.1 10.9.0.3/29', 'web.2 10.9.0.5/29', 'web.3 10.9.0.6/29']);
+    // web.2 takes .6, the last one; the cursor wraps, skips .1 .2 .3 (taken) and hands out the freed .4.
+    expect(await ips()).toEqual(['tiny-endpoint 10.9.0.5/29', 'web.1 10.9.0.3/29', 'web.2 10.9.0.6/29', 'web.3 10.9.0.4/29']);
     await given(c, 'service scale web=1\nservice scale web=2\n');
-    // The cursor passed .6: it wraps, skips .1 .2 .3 (taken) and hands out .4 again.
-    expect(await ips()).toEqual(['web.1 10.9.0.3/29', 'web.2 10.9.0.4/29']);
+    // After .4 the cursor skips .5 (the load balancer's) and hands out .6 again.
+    expect(await ips()).toEqual(['tiny-endpoint 10.9.0.5/29', 'web.1 10.9.0.3/29', 'web.2 10.9.0.6/29']);
   });
 
   it('serial within an overlay’s --ip-range, with an explicit gateway', async () => {

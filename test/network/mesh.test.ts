@@ -154,7 +154,8 @@ describe('the mesh follows the service', () => {
     expect((await iptables(c, 'm1', 'nat')).filter((r) => r.startsWith('DOCKER-INGRESS ')).map((r) => r.split(' ').slice(-2).join(' '))).toEqual([
       'dpt:9091 to:172.18.0.2:9091', 'dpt:9090 to:172.18.0.2:9090', 'dpt:8080 to:172.18.0.2:8080', '0.0.0.0/0 0.0.0.0/0',
     ]);
-    expect((await nsIfaces(c, 'late', 'ingress_sbox')).find((i) => i.name === 'eth0')!.inet).toEqual(['10.0.0.7/24']);
+    // Each service's VIP is a /32 alias on ingress_sbox's eth0 (addLBBackend AddAliasIP).
+    expect((await nsIfaces(c, 'late', 'ingress_sbox')).find((i) => i.name === 'eth0')!.inet).toEqual(['10.0.0.7/24', '10.0.0.3/32', '10.0.0.5/32']);
   });
 
   it('a published port chosen by swarmkit (30000 up) is meshed like an explicit one; udp too', async () => {

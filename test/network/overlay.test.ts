@@ -11,6 +11,11 @@ import { clis, given, ifaces, netInspect, netns, nsIfaces, nslookup, overlayNsOf
 
 const cli = clis();
 
+/** A network's load-balancer sandbox: "lb_" + the first 9 characters of its ID. */
+async function lbNsOf(c: TestCli, net: string): Promise<string> {
+  return `lb_${(await netInspect(c, net)).Id.slice(0, 9)}`;
+}
+
 describe('after swarm init and join, every node', () => {
   let c: TestCli;
   let ingressNs: string;
@@ -78,22 +83,26 @@ describe('overlays on demand', () => {
     await swarm(c, { managers: ['m1'], workers: ['w1', 'w2'] }, 'network create -d overlay mynet\n');
     const ingressNs = await overlayNsOf(c, 'ingress');
     const ns = await overlayNsOf(c, 'mynet');
+    const lb = await lbNsOf(c, 'mynet');
     for (const h of ['m1', 'w1', 'w2']) expect(await sharedNetns(c, h)).toEqual([ingressNs, 'ingress_sbox']);
     await given(c, 'service create -d --name web --replicas 2 --network mynet --constraint node.hostname==w1 nginx\n');
-    expect(await sharedNetns(c, 'w1')).toEqual([ingressNs, ns, 'ingress_sbox'].sort());
+    // The network comes with its load-balancer sandbox lb_<id[:9]>.
+    expect(await sharedNetns(c, 'w1')).toEqual([ingressNs, ns, 'ingress_sbox', lb]);
     expect(await sharedNetns(c, 'w2')).toEqual([ingressNs, 'ingress_sbox']);
     expect(await sharedNetns(c, 'm1')).toEqual([ingressNs, 'ingress_sbox']);
-    // br0 with the gateway, vxlan0 with VNI 4097, and one veth per local task, paired with its eth0.
+    // br0 with the gateway, vxlan0 with VNI 4097, veth0 for the load-balancer sandbox (made first, with
+    // the network), and one veth per local task, paired with its eth0.
     const ifs = await nsIfaces(c, 'w1', ns);
     expect(ifs.map((i) => [i.name, i.mtu, i.master, i.inet, i.vxlanId])).toEqual([
-      ['br0', 1450, '', ['10.0.1.1/24'], null], ['vxlan0', 1450, 'br0', [], 4097], ['veth0', 1450, 'br0', [], null], ['veth1', 1450, 'br0', [], null],
+      ['br0', 1450, '', ['10.0.1.1/24'], null], ['vxlan0', 1450, 'br0', [], 4097], ['veth0', 1450, 'br0', [], null], ['veth1', 1450, 'br0', [], null], ['veth2', 1450, 'br0', [], null],
     ]);
+    expect((await nsIfaces(c, 'w1', lb))[0]!.peer).toBe(ifs[2]!.index);
     const eth0s = [(await ifaces(c, 'web.1'))[0]!, (await ifaces(c, 'web.2'))[0]!];
-    expect(eth0s.map((e) => e.peer).sort()).toEqual([ifs[2]!.index, ifs[3]!.index].sort());
+    expect(eth0s.map((e) => e.peer).sort()).toEqual([ifs[3]!.index, ifs[4]!.index].sort());
     // Each task's own namespace is listed too, named by its container ID's first 12 characters.
     expect((await netns(c, 'w1')).filter((n) => /^[0-9a-f]{12}$/.test(n))).toHaveLength(2);
     await given(c, 'service scale web=1\n');
-    expect((await nsIfaces(c, 'w1', ns)).map((i) => i.name)).toEqual(['br0', 'vxlan0', expect.stringMatching(/^veth[01]$/)]);
+    expect((await nsIfaces(c, 'w1', ns)).map((i) => i.name)).toEqual(['br0', 'vxlan0', 'veth0', expect.stringMatching(/^veth[12]$/)]);
     await given(c, 'service scale web=0\n');
     expect(await netns(c, 'w1')).toEqual([ingressNs, 'ingress_sbox']);
     await given(c, 'service scale web=1\nservice rm web\n');
@@ -141,7 +150,8 @@ describe('a task’s interfaces and routes (seed 001)', () => {
     await swarm(c, { managers: ['m1'] }, 'network create -d overlay --internal priv\nnetwork create -d overlay pub\nservice create -d --name p --network priv nginx\nservice create -d --name q --network priv --network pub nginx\n');
     expect((await ifaces(c, 'p.1')).map((i) => `${i.name} ${i.inet[0]}`)).toEqual(['eth0 10.0.1.3/24']);
     expect(await c.ok('exec', 'p.1', 'ip', 'route')).toBe('10.0.1.0/24 dev eth0 scope link  src 10.0.1.3 \n');
-    expect((await ifaces(c, 'q.1')).map((i) => `${i.name} ${i.inet[0]}`)).toEqual(['eth0 10.0.1.5/24', 'eth1 10.0.2.3/24', 'eth2 172.18.0.3/16']);
+    // priv: p's VIP .2, its task .3, m1's load-balancer address .4, q's VIP .5, q's task .6.
+    expect((await ifaces(c, 'q.1')).map((i) => `${i.name} ${i.inet[0]}`)).toEqual(['eth0 10.0.1.6/24', 'eth1 10.0.2.3/24', 'eth2 172.18.0.3/16']);
     const gw = await netInspect(c, 'docker_gwbridge');
     expect(Object.values(gw.Containers).map((e) => (e as { Name: string }).Name).sort()).toEqual([expect.stringMatching(/^gateway_[0-9a-f]{12}$/), 'gateway_ingress-sbox']);
     expect(Object.keys(gw.Containers)).toHaveLength(2);
@@ -151,8 +161,10 @@ describe('a task’s interfaces and routes (seed 001)', () => {
     const c = cli();
     await swarm(c, { managers: ['m1'] }, 'network create -d overlay --opt encrypted sec\nnetwork create -d overlay -o com.docker.network.driver.mtu=1400 small\nnetwork create -d overlay -o com.docker.network.driver.mtu=1400 --opt encrypted both\nservice create -d --name s --network sec --network small --network both nginx\n');
     expect((await ifaces(c, 's.1')).map((i) => `${i.name} ${i.mtu}`)).toEqual(['eth0 1424', 'eth1 1350', 'eth2 1324', 'eth3 1500']);
-    expect((await nsIfaces(c, 'm1', await overlayNsOf(c, 'sec'))).map((i) => `${i.name} ${i.mtu}`)).toEqual(['br0 1424', 'vxlan0 1424', 'veth0 1424']);
-    expect((await nsIfaces(c, 'm1', await overlayNsOf(c, 'small'))).map((i) => `${i.name} ${i.mtu}`)).toEqual(['br0 1350', 'vxlan0 1350', 'veth0 1350']);
+    // veth0 is the load-balancer sandbox's, veth1 the task's.
+    expect((await nsIfaces(c, 'm1', await overlayNsOf(c, 'sec'))).map((i) => `${i.name} ${i.mtu}`)).toEqual(['br0 1424', 'vxlan0 1424', 'veth0 1424', 'veth1 1424']);
+    expect((await nsIfaces(c, 'm1', await overlayNsOf(c, 'small'))).map((i) => `${i.name} ${i.mtu}`)).toEqual(['br0 1350', 'vxlan0 1350', 'veth0 1350', 'veth1 1350']);
+    expect((await nsIfaces(c, 'm1', await lbNsOf(c, 'small'))).map((i) => `${i.name} ${i.mtu}`)).toEqual(['eth0 1350']);
   });
 });
 
@@ -163,17 +175,20 @@ describe('service VIPs (Endpoint.VirtualIPs)', () => {
     expect(await vips(c, 'pub')).toEqual([['ingress', '10.0.0.3/24'], ['b', '10.0.2.2/24'], ['a', '10.0.1.2/24']]);
     expect(await vips(c, 'plain')).toEqual([]);
     expect(await c.ok('service', 'inspect', 'plain', '--format', '{{json .Endpoint.VirtualIPs}}')).toBe('null\n');
-    expect(await vips(c, 'onlya')).toEqual([['a', '10.0.1.4/24']]);
+    // pub's task took a's .3, then m1 its load-balancer address on b (.4) and on a (.4), in the task's
+    // network order (swarmkit getNodeNetworks): onlya's VIP is a's .5.
+    expect(await vips(c, 'onlya')).toEqual([['a', '10.0.1.5/24']]);
   });
 
   it('--endpoint-mode dnsrr: no VIP at all; host-mode ports do not join the ingress', async () => {
     const c = cli();
     await swarm(c, { managers: ['m1'] }, 'network create -d overlay a\nservice create -d --name rr --endpoint-mode dnsrr --network a nginx\nservice create -d --name hm --network a --publish published=9090,target=80,mode=host nginx\n');
     expect(await vips(c, 'rr')).toEqual([]);
-    // rr.1 took 10.0.1.2 (no VIP before it); hm's VIP is .3, its task .4; no ingress interface.
-    expect(await vips(c, 'hm')).toEqual([['a', '10.0.1.3/24']]);
+    // rr.1 took 10.0.1.2 (no VIP before it), m1 its load-balancer address .3; hm's VIP is .4, its task
+    // .5; no ingress interface.
+    expect(await vips(c, 'hm')).toEqual([['a', '10.0.1.4/24']]);
     expect((await ifaces(c, 'rr.1')).map((i) => i.inet[0])).toEqual(['10.0.1.2/24', '172.18.0.3/16']);
-    expect((await ifaces(c, 'hm.1')).map((i) => i.inet[0])).toEqual(['10.0.1.4/24', '172.18.0.4/16']);
+    expect((await ifaces(c, 'hm.1')).map((i) => i.inet[0])).toEqual(['10.0.1.5/24', '172.18.0.4/16']);
     expect(await c.ok('service', 'ls', '--format', '{{.Name}} [{{.Ports}}]')).toBe('hm []\nrr []\n');
   });
 
@@ -205,15 +220,17 @@ describe('the embedded DNS', () => {
     expect(await nslookup(c, 'gw.1', 'api')).toEqual(['10.0.2.2']);
     expect(await nslookup(c, 'gw.1', 'tasks.api')).toEqual(['10.0.2.3', '10.0.2.4']);
     expect(await nslookup(c, 'gw.1', 'ui')).toEqual(['10.0.1.2']);
-    expect(await nslookup(c, 'api.1', 'gw')).toEqual(['10.0.2.7']);
-    expect(await nslookup(c, 'ui.1', 'gw')).toEqual(['10.0.1.4']);
+    // Each node's load-balancer address on an overlay comes after the addresses of the tasks that
+    // brought the overlay there: back .5 and .6 after api's tasks, front .4 after ui's, .7 after gw's.
+    expect(await nslookup(c, 'api.1', 'gw')).toEqual(['10.0.2.9']);
+    expect(await nslookup(c, 'ui.1', 'gw')).toEqual(['10.0.1.5']);
     const r = await c.run('exec', 'gw.1', 'nslookup', 'tasks.api');
     expect(r.stdout).toBe('Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\ttasks.api\nAddress: 10.0.2.3\nName:\ttasks.api\nAddress: 10.0.2.4\n\n');
   });
 
   it('dnsrr: the service name answers the task addresses', async () => {
-    expect(await nslookup(c, 'api.1', 'db')).toEqual(['10.0.2.5', '10.0.2.6']);
-    expect(await nslookup(c, 'api.1', 'tasks.db')).toEqual(['10.0.2.5', '10.0.2.6']);
+    expect(await nslookup(c, 'api.1', 'db')).toEqual(['10.0.2.7', '10.0.2.8']);
+    expect(await nslookup(c, 'api.1', 'tasks.db')).toEqual(['10.0.2.7', '10.0.2.8']);
   });
 
   it('<service>.<slot>.<task ID> names one task', async () => {
@@ -247,7 +264,8 @@ describe('the embedded DNS', () => {
     await given(d, `task fail ${t1}\n`);
     expect(await nslookup(d, 'cli.1', 'tasks.api')).toEqual(['10.0.1.4']);
     await given(d, 'advance 5s\n');
-    expect(await nslookup(d, 'cli.1', 'tasks.api')).toEqual(['10.0.1.4', '10.0.1.7']);
+    // .5 is m1's load-balancer address on back, .6 cli's VIP, .7 its task: the replacement takes .8.
+    expect(await nslookup(d, 'cli.1', 'tasks.api')).toEqual(['10.0.1.4', '10.0.1.8']);
     expect(await nslookup(d, 'cli.1', 'api')).toEqual(['10.0.1.2']);
   });
 });
@@ -256,18 +274,19 @@ describe('standalone containers on an --attachable overlay', () => {
   it('get an address from the swarm network, its namespace, a gwbridge leg, and names both ways', async () => {
     const c = cli();
     await swarm(c, { managers: ['m1'], workers: ['w1'] }, 'network create -d overlay --attachable att\nservice create -d --name web --network att --constraint node.hostname==w1 nginx\n--on m1 run -d --name c1 --network att busybox\n');
-    // web's VIP .2 and task .3 came first: serial allocation hands c1 the next one.
-    expect((await ifaces(c, 'c1', 'm1')).map((i) => `${i.name} ${i.mtu} ${i.mac} ${i.inet[0]}`)).toEqual(['eth0 1450 02:42:0a:00:01:04 10.0.1.4/24', 'eth1 1500 02:42:ac:12:00:03 172.18.0.3/16']);
-    expect(await c.ok('--on', 'm1', 'exec', 'c1', 'ip', 'route')).toBe('default via 172.18.0.1 dev eth1 \n10.0.1.0/24 dev eth0 scope link  src 10.0.1.4 \n172.18.0.0/16 dev eth1 scope link  src 172.18.0.3 \n');
-    expect(await sharedNetns(c, 'm1')).toEqual([await overlayNsOf(c, 'att'), await overlayNsOf(c, 'ingress'), 'ingress_sbox'].sort());
+    // web's VIP .2, its task .3 and w1's load-balancer address .4 came first: serial allocation hands c1
+    // the next one, then m1 gets its load-balancer address (.6) for c1's attachment.
+    expect((await ifaces(c, 'c1', 'm1')).map((i) => `${i.name} ${i.mtu} ${i.mac} ${i.inet[0]}`)).toEqual(['eth0 1450 02:42:0a:00:01:05 10.0.1.5/24', 'eth1 1500 02:42:ac:12:00:03 172.18.0.3/16']);
+    expect(await c.ok('--on', 'm1', 'exec', 'c1', 'ip', 'route')).toBe('default via 172.18.0.1 dev eth1 \n10.0.1.0/24 dev eth0 scope link  src 10.0.1.5 \n172.18.0.0/16 dev eth1 scope link  src 172.18.0.3 \n');
+    expect(await sharedNetns(c, 'm1')).toEqual([await overlayNsOf(c, 'att'), await overlayNsOf(c, 'ingress'), 'ingress_sbox', await lbNsOf(c, 'att')].sort());
     const r = await c.run('--on', 'm1', 'exec', 'c1', 'nslookup', 'web');
     expect(r.stdout).toContain('Name:\tweb\nAddress: 10.0.1.2\n');
-    expect(await nslookup(c, 'web.1', 'c1')).toEqual(['10.0.1.4']);
+    expect(await nslookup(c, 'web.1', 'c1')).toEqual(['10.0.1.5']);
     const att = await netInspect(c, 'att', 'm1');
-    expect(Object.values(att.Containers).map((e) => { const x = e as { Name: string; IPv4Address: string }; return `${x.Name} ${x.IPv4Address}`; })).toEqual(['c1 10.0.1.4/24']);
+    expect(Object.values(att.Containers).map((e) => { const x = e as { Name: string; IPv4Address: string }; return `${x.Name} ${x.IPv4Address}`; }).sort()).toEqual(['att-endpoint 10.0.1.6/24', 'c1 10.0.1.5/24']);
     // Gone with the container: the address is not reused (serial), the namespace leaves m1.
     await given(c, '--on m1 rm -f c1\n--on m1 run -d --name c2 --network att busybox\n');
-    expect((await ifaces(c, 'c2', 'm1'))[0]!.inet).toEqual(['10.0.1.5/24']);
+    expect((await ifaces(c, 'c2', 'm1'))[0]!.inet).toEqual(['10.0.1.7/24']);
     await given(c, '--on m1 rm -f c2\n');
     expect(await sharedNetns(c, 'm1')).toEqual([await overlayNsOf(c, 'ingress'), 'ingress_sbox']);
   });

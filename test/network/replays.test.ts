@@ -144,8 +144,10 @@ describe('replays/custom-ingress.swarm (seed 004)', () => {
     expect(names(at('network ls', 1))).toEqual(['bridge', 'docker_gwbridge', 'host', 'my-ingress', 'none']);
     expect(JSON.parse(at("network inspect my-ingress --format '{{json .IPAM.Config}}'"))).toEqual([{ Subnet: '10.11.0.0/16', Gateway: '10.11.0.2' }]);
     expect(JSON.parse(at("service inspect web --format '{{json .Endpoint.VirtualIPs}}'"))).toEqual([{ NetworkID: expect.any(String), Addr: '10.11.0.4/16' }]);
-    expect(v4(at('--on worker1 nsenter --net=/var/run/docker/netns/ingress_sbox ip a'))).toEqual(['eth0 1150 10.11.0.3/16', 'eth1 1500 172.18.0.2/16']);
-    expect(parseIpvs(at('--on worker1 nsenter --net=/var/run/docker/netns/ingress_sbox ipvsadm -Ln'))).toEqual({ 'FWM 256 rr': ['10.11.0.5:0 Masq 1', '10.11.0.6:0 Masq 1'] });
+    // web's VIP is a /32 alias on ingress_sbox's eth0 (libnetwork addLBBackend).
+    expect(v4(at('--on worker1 nsenter --net=/var/run/docker/netns/ingress_sbox ip a'))).toEqual(['eth0 1150 10.11.0.3/16,10.11.0.4/32', 'eth1 1500 172.18.0.2/16']);
+    // worker1's dockerd gave 256 to the first web's load balancer: marks are not reused (fwMarkCtr).
+    expect(parseIpvs(at('--on worker1 nsenter --net=/var/run/docker/netns/ingress_sbox ipvsadm -Ln'))).toEqual({ 'FWM 257 rr': ['10.11.0.5:0 Masq 1', '10.11.0.6:0 Masq 1'] });
   });
 });
 

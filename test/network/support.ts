@@ -178,14 +178,18 @@ export async function taskNodes(cli: TestCli, service: string): Promise<Record<s
   return map;
 }
 
-/** `exec TARGET nslookup NAME`: the addresses answered (empty when the name is unknown). */
+/**
+ * `exec TARGET nslookup NAME`: the addresses answered (empty when the name is unknown), in address order:
+ * the embedded DNS shuffles its answers (resolver.go), so the order printed is not part of what is compared.
+ */
 export async function nslookup(cli: TestCli, target: string, name: string): Promise<string[]> {
   const r = await cli.run('exec', target, 'nslookup', name);
   if (r.code !== 0) {
     expect(r.stderr).toContain(`** server can't find ${name}: NXDOMAIN`);
     return [];
   }
-  return [...r.stdout.matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]!);
+  const num = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  return [...r.stdout.matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]!).sort((a, b) => num(a) - num(b));
 }
 
 /** The blocks of an `engine run FILE` transcript: each command as typed and what it printed. */

@@ -237,7 +237,7 @@ describe('names and refusals', () => {
     const cases: [string[], string][] = [
       [['--replicas', 'x'], 'Error: invalid argument "x" for "--replicas" flag: strconv.ParseUint: parsing "x": invalid syntax'],
       [['--mode', 'global', '--replicas', '2'], 'Error: replicas can only be used with replicated or replicated-job mode'],
-      [['--mode', 'sometimes'], 'Error: invalid argument "sometimes" for "--mode" flag: must be one of replicated, global, replicated-job, global-job'],
+      [['--mode', 'sometimes'], 'Error: unknown mode: sometimes, only replicated and global supported'],
       [['-p', '1.2.3.4:80:80'], 'Error: invalid argument "1.2.3.4:80:80" for "-p, --publish" flag: hostip is not supported'],
       [['-p', 'target=80,bogus=1'], 'Error: invalid argument "target=80,bogus=1" for "-p, --publish" flag: invalid field key: bogus'],
       [['--mount', 'type=bind,volume-nocopy'], 'Error: invalid argument "type=bind,volume-nocopy" for "--mount" flag: cannot mix \'volume-*\' options with mount type \'bind\''],
@@ -245,13 +245,14 @@ describe('names and refusals', () => {
       [['--secret', 'nope'], 'Error: secret not found: nope'],
       [['--placement-pref', 'pack=node.labels.az'], 'Error: invalid argument "pack=node.labels.az" for "--placement-pref" flag: unsupported placement preference pack (only spread is supported)'],
       [['--restart-delay', '5'], 'Error: invalid argument "5" for "--restart-delay" flag: time: invalid duration "5"'],
-      [['--restart-condition', 'never'], `${RPC('InvalidArgument')}invalid RestartCondition: "never"`],
+      // dockerd refuses these while converting the spec, without a gRPC code (daemon/cluster/convert/service.go).
+      [['--restart-condition', 'never'], `${DAEMON}invalid RestartCondition: "never"`],
       [['--constraint', 'node.labels.zone=a'], `${RPC('Unknown')}constraint expected one operator from ==, !=`],
       [['--constraint', 'node.labels.zone==a,b'], `${RPC('Unknown')}value 'a,b' is invalid`],
       [['--constraint', 'x==a'], `${RPC('Unknown')}key 'x' is invalid`],
       [['--reserve-cpu', '0.0001'], `${RPC('InvalidArgument')}invalid cpu value 0.0001: Must be at least 0.001`],
       [['--reserve-memory', '1k'], `${RPC('InvalidArgument')}invalid memory value 1024: Must be at least 4MiB`],
-      [['--update-order', 'random'], 'Error: invalid argument "random" for "--update-order" flag: must be one of start-first, stop-first'],
+      [['--update-order', 'random'], `${DAEMON}unrecognized update order random`],
       [['--frobnicate'], 'Error: unknown flag: --frobnicate'],
     ];
     expect(await refusedEach(c, cases.map(([flags]) => ['service', 'create', '--name', 'web', ...flags, 'nginx']))).toEqual(cases.map(([, line]) => line));

@@ -1,19 +1,27 @@
-/** Container verbs typed on a host: `run`, `ps`, `inspect`, `kill`, `stop`, `start`, `rm`, `exec`; and `volume …`. */
+/** Container verbs typed on a host: `run`, `ps`, `inspect` (and `container inspect`), `kill`, `stop`, `start`, `rm`, `exec`; and `volume …`. */
 import type { Command } from 'commander';
 import { containersOn, decideExit, decideRm, decideRun, decideStart, findContainer, type ContainerView } from '../../commands/containers.js';
 import { execIn } from '../../commands/exec.js';
 import { kvList } from '../../commands/nodes.js';
 import { parseMount } from '../../commands/parse.js';
 import { daemon, reject, Rejection } from '../../commands/rejection.js';
-import { requireDaemon } from '../../commands/access.js';
+import { requireDaemon, requireManager } from '../../commands/access.js';
+import { findNetwork } from '../../commands/networks.js';
+import { resolveNode } from '../../commands/nodes.js';
+import { findService } from '../../commands/services.js';
 import { humanDuration, rfc3339Nano } from '../../sim/clock.js';
-import { naturalLess } from '../../state/selectors.js';
+import { naturalLess, selectHostNode } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
-import type { Host, State } from '../../state/types.js';
+import type { Host, State, Volume } from '../../state/types.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag, invalidArg } from '../flags.js';
 import { renderList } from '../render/format.js';
+import { containerInspect } from '../render/containers.js';
+import { inspectEach } from '../render/inspect.js';
 import { inspectJson } from '../render/json.js';
+import { networkInspect } from '../render/networks.js';
+import { nodeInspect } from '../render/nodes.js';
+import { serviceInspect } from '../render/services.js';
 import { tabwrite } from '../render/table.js';
 
 const cap = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
@@ -58,17 +66,46 @@ function imageShown(image: string): string {
   return image.split('@')[0]!;
 }
 
-function containerInspect(s: State, c: ContainerView): Record<string, unknown> {
-  return {
-    Id: c.id, Created: rfc3339Nano(s.sim.epochMs, c.createdAtMs), Path: c.command[0] ?? 'sh', Args: c.command.slice(1),
-    State: {
-      Status: c.state, Running: c.state === 'running', Paused: false, Restarting: false, OOMKilled: false, Dead: false,
-      Pid: c.state === 'running' ? 1000 + parseInt(c.id.slice(0, 4), 16) % 30000 : 0, ExitCode: c.state === 'running' ? 0 : c.exitCode, Error: '',
-      StartedAt: rfc3339Nano(s.sim.epochMs, c.createdAtMs), FinishedAt: c.state === 'exited' ? rfc3339Nano(s.sim.epochMs, c.stateAtMs) : '0001-01-01T00:00:00Z',
-    },
-    Image: `sha256:${c.id.split('').reverse().join('')}`, Name: `/${c.name}`, RestartCount: 0, Driver: 'overlay2', Platform: 'linux',
-    Mounts: c.mounts.map((m) => ({ Type: m.type, ...(m.type === 'volume' ? { Name: m.source } : {}), Source: m.type === 'volume' ? `/var/lib/docker/volumes/${m.source}/_data` : m.source, Destination: m.target, Driver: m.type === 'volume' ? 'local' : undefined, Mode: m.type === 'volume' ? 'z' : '', RW: !m.readOnly, Propagation: m.type === 'bind' ? 'rprivate' : '' })),
-    Config: { Hostname: c.hostname, Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...c.env], Cmd: c.command.length ? c.command : null, Image: c.image, Labels: c.labels },
+/** `docker volume inspect`'s object (api/types/volume Volume). */
+function volumeInspect(s: State, v: Volume): Record<string, unknown> {
+  return { CreatedAt: rfc3339Nano(s.sim.epochMs, v.createdAtMs), Driver: v.driver, Labels: Object.keys(v.labels).length ? v.labels : null, Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`, Name: v.name, Options: Object.keys(v.options).length ? v.options : null, Scope: 'local' };
+}
+
+const INSPECT_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
+
+/**
+ * `docker inspect` (cli/command/system/inspect.go inspectAll): each reference is tried as a container,
+ * a network, a volume, then, on a manager, a service and a node; the first that exists answers. A
+ * lookup that finds nothing (NotFound) moves on; with `--type` only that kind is tried and its own
+ * error is the answer. Images, plugins, tasks, secrets and configs are not looked up here.
+ */
+function systemInspect(ctx: CliContext, type: string | undefined): (ref: string) => Record<string, unknown> {
+  const s = state(ctx);
+  const h = host(ctx);
+  const node = selectHostNode(s, h.name);
+  const manager = node?.role === 'manager';
+  const kinds: { type: string; swarm: boolean; find: (ref: string) => Record<string, unknown> }[] = [
+    { type: 'container', swarm: false, find: (ref) => containerInspect(s, container(ctx, ref)) },
+    { type: 'network', swarm: false, find: (ref) => { requireDaemon(h); return networkInspect(s, h, findNetwork(s, h, ref) ?? daemon(`network ${ref} not found`)); } },
+    { type: 'volume', swarm: false, find: (ref) => { requireDaemon(h); return volumeInspect(s, tget(s.volumes, `${h.name}/${ref}`) ?? daemon(`get ${ref}: no such volume`)); } },
+    { type: 'service', swarm: true, find: (ref) => { requireManager(s, h); return serviceInspect(s, findService(s, ref) ?? daemon(`service ${ref} not found`)); } },
+    { type: 'node', swarm: true, find: (ref) => { requireManager(s, h); return nodeInspect(s, resolveNode(s, ref)); } },
+  ];
+  if (type !== undefined && !kinds.some((k) => k.type === type)) reject(`\`docker inspect --type ${type}\` is not simulated: use \`docker ${type} inspect\``);
+  const notFound = (e: unknown) => e instanceof Rejection && /(No such container: |not found$|no such volume$)/.test(e.message);
+  return (ref) => {
+    for (const k of kinds) {
+      if (type !== undefined && k.type !== type) continue;
+      // The swarm kinds are tried only where the daemon is a manager (Info's ControlAvailable).
+      if (type === undefined && k.swarm && !manager) continue;
+      try {
+        return k.find(ref);
+      } catch (e) {
+        if (type === undefined && notFound(e)) continue;
+        throw e;
+      }
+    }
+    return reject(`No such object: ${ref}`);
   };
 }
 
@@ -126,11 +163,25 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
         () => tabwrite([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows.map((r) => [r.ID, r.Image, r.Command, r.CreatedAt, r.Status, r.Ports, r.Names])])));
     });
 
-  program.command('inspect <container...>').description('Return low-level information on containers')
-    .action((refs: string[]) => {
+  program.command('inspect <name|id...>').description('Return low-level information on Docker objects')
+    .option('-f, --format <format>', 'Format output using a custom template')
+    .option('--type <type>', 'Only inspect objects of the given type')
+    .option('-s, --size', 'Display total file sizes if the type is container')
+    .action((refs: string[], o: { format?: string; type?: string }) => {
+      if (o.type !== undefined && !INSPECT_TYPES.includes(o.type)) {
+        reject(o.type === '' ? `type is empty: must be one of "${INSPECT_TYPES.join('", "')}"` : `unknown type: "${o.type}": must be one of "${INSPECT_TYPES.join('", "')}"`);
+      }
+      inspectEach((t) => ctx.io.out(t), refs, o.format, systemInspect(ctx, o.type));
+    });
+
+  // `docker container inspect`: containers only, dockerd's own error for one it does not have.
+  program.command('container').description('Manage containers')
+    .command('inspect <container...>').description('Display detailed information on one or more containers')
+    .option('-f, --format <format>', 'Format output using a custom template')
+    .option('-s, --size', 'Display total file sizes')
+    .action((refs: string[], o: { format?: string }) => {
       const s = state(ctx);
-      const found = refs.map((r) => findContainer(s, scope(ctx), r) ?? reject(`No such object: ${r}`));
-      ctx.io.out(inspectJson(found.map((c) => containerInspect(s, c))));
+      inspectEach((t) => ctx.io.out(t), refs, o.format, (ref) => containerInspect(s, container(ctx, ref)));
     });
 
   for (const [verb, code] of [['kill', 137], ['stop', 0]] as const) {
@@ -227,7 +278,7 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
       const s = state(ctx);
       const h = host(ctx);
       const found = names.map((n) => tget(s.volumes, `${h.name}/${n}`) ?? reject(`no such volume: ${n}`));
-      ctx.io.out(inspectJson(found.map((v) => ({ CreatedAt: rfc3339Nano(s.sim.epochMs, v.createdAtMs), Driver: v.driver, Labels: Object.keys(v.labels).length ? v.labels : null, Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`, Name: v.name, Options: Object.keys(v.options).length ? v.options : null, Scope: 'local' }))));
+      ctx.io.out(inspectJson(found.map((v) => volumeInspect(s, v))));
     });
   volume.command('rm <volume...>').alias('remove').description('Remove one or more volumes')
     .option('-f, --force', 'Force the removal of one or more volumes')

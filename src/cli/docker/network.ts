@@ -3,13 +3,13 @@ import type { Command } from 'commander';
 import { findContainer } from '../../commands/containers.js';
 import { decideConnect, decideDisconnect, decideNetworkCreate, decideNetworkPrune, decideNetworkRm, findNetwork, networksOn } from '../../commands/networks.js';
 import { kvList } from '../../commands/nodes.js';
-import { daemon, reject, Rejection } from '../../commands/rejection.js';
+import { daemon, Rejection } from '../../commands/rejection.js';
 import { requireDaemon } from '../../commands/access.js';
 import { tget } from '../../state/table.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag } from '../flags.js';
-import { renderInspect, renderList } from '../render/format.js';
-import { inspectJson } from '../render/json.js';
+import { renderList } from '../render/format.js';
+import { inspectEach } from '../render/inspect.js';
 import { isPredefined, networkInspect, networkRow, sortNetworks } from '../render/networks.js';
 import { tabwrite } from '../render/table.js';
 
@@ -89,8 +89,9 @@ export function registerNetwork(program: Command, ctx: CliContext): void {
       const s = state(ctx);
       const h = host(ctx);
       requireDaemon(h);
-      const objs = refs.map((r) => networkInspect(s, h, findNetwork(s, h, r) ?? reject(`network ${r} not found`)));
-      ctx.io.out(renderInspect(o.format, objs, () => inspectJson(objs)));
+      // docker/cli prints the networks it found (`[]` when none), then dockerd's error for each it did not
+      // (network_routes.go getNetwork: libnetwork ErrNoSuchNetwork), and exits 1.
+      inspectEach((t) => ctx.io.out(t), refs, o.format, (r) => networkInspect(s, h, findNetwork(s, h, r) ?? daemon(`network ${r} not found`)));
     });
 
   for (const verb of ['connect', 'disconnect'] as const) {

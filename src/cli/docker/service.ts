@@ -4,7 +4,6 @@ import { requireManager } from '../../commands/access.js';
 import { Rejection, reject } from '../../commands/rejection.js';
 import { decideServiceCreate, decideServiceRm, decideServiceRollback, decideServiceScale, decideServiceUpdate, findService, pinImage, resolveService } from '../../commands/services.js';
 import { normalizeImage } from '../../commands/parse.js';
-import { formatDurationMs } from '../../sim/duration.js';
 import { tget } from '../../state/table.js';
 import type { Service, State, Task } from '../../state/types.js';
 import { decide, host, state, type CliContext } from '../context.js';
@@ -12,7 +11,7 @@ import { filterFlag, formatFlag } from '../flags.js';
 import { tokenize } from '../engine/scenario.js';
 import { renderInspect, renderList } from '../render/format.js';
 import { inspectJson } from '../render/json.js';
-import { convergence, serviceInspect, serviceLsJson, serviceLsTable, servicePsTable, serviceRow, sortedServices, taskRow, tasksForPs } from '../render/services.js';
+import { convergence, serviceInspect, servicePretty, serviceLsJson, serviceLsTable, servicePsTable, serviceRow, sortedServices, taskRow, tasksForPs } from '../render/services.js';
 import { addCommonFlags, specFromCreate, specFromUpdate, type ServiceOpts } from './serviceflags.js';
 
 export function requireServiceManager(ctx: CliContext): State {
@@ -55,6 +54,16 @@ export function printTasks(ctx: CliContext, s: State, services: Service[], o: { 
   ctx.io.out(renderList(o.format, table, headers, () => servicePsTable(table)));
 }
 
+/**
+ * docker/cli WaitOnService: the convergence progress (discarded with -q), then its error, if any. The
+ * batch is already recorded: the update happened, the command still fails.
+ */
+function waitOnService(ctx: CliContext, s: State, svc: Service, ref: string, quiet: boolean): void {
+  const c = convergence(s, svc, ref);
+  if (!quiet) ctx.io.out(c.out);
+  if (c.error) reject(c.error);
+}
+
 export function registerService(program: Command, ctx: CliContext): void {
   const service = program.command('service').description('Manage Swarm services').enablePositionalOptions();
 
@@ -66,7 +75,7 @@ export function registerService(program: Command, ctx: CliContext): void {
       const r = await decide(ctx, (s, rng) => decideServiceCreate(s, specFromCreate(s, image, args, o, pin(o.resolveImage === false)), rng));
       const created = r.events.find((e) => e.event.type === 'ServiceCreated')!.event as { serviceId: string };
       ctx.io.out(`${created.serviceId}\n`);
-      if (!o.detach && !o.quiet) ctx.io.out(convergence(r.state, tget(r.state.services, created.serviceId)!, created.serviceId));
+      if (!o.detach) waitOnService(ctx, r.state, tget(r.state.services, created.serviceId)!, created.serviceId, !!o.quiet);
     });
 
   service.command('ls').alias('list').description('List services')
@@ -101,9 +110,13 @@ export function registerService(program: Command, ctx: CliContext): void {
     .option('--pretty', 'Print the information in a human friendly format')
     .option('-f, --format <format>', 'Format output using the given Go template')
     .action((refs: string[], o: { pretty?: boolean; format?: string }) => {
+      // docker/cli inspect.go: checked before the daemon is asked.
+      if (o.pretty && o.format) reject('--format is incompatible with human friendly format');
       const s = requireServiceManager(ctx);
+      const pretty = o.pretty || o.format === 'pretty';
+      if (!pretty && o.format?.startsWith('pretty')) reject('cannot supply extra formatting options to the pretty template');
       const svcs = refs.map((r) => findService(s, r) ?? reject(`no such service: ${r}`));
-      if (o.pretty) return ctx.io.out(svcs.map((x) => prettyService(s, x)).join('\n'));
+      if (pretty) return ctx.io.out(svcs.map((x) => servicePretty(s, x)).join(''));
       const objs = svcs.map((x) => serviceInspect(s, x));
       ctx.io.out(renderInspect(o.format, objs, () => inspectJson(objs)));
     });
@@ -137,24 +150,32 @@ export function registerService(program: Command, ctx: CliContext): void {
           errs.push(`${name}: ${e.message}`);
         }
       }
-      if (!o.detach) for (const name of done) ctx.io.out(convergence(ctx.session.state, findService(ctx.session.state, name)!, name));
+      if (!o.detach) {
+        for (const name of done) {
+          // runScale: a service whose wait fails is reported with the others, `web: service update paused: …`.
+          const c = convergence(ctx.session.state, findService(ctx.session.state, name)!, name);
+          ctx.io.out(c.out);
+          if (c.error) errs.push(`${name}: ${c.error}`);
+        }
+      }
       if (errs.length) throw new Rejection(errs.join('\n'));
     });
 
   addCommonFlags(service.command('update <service>').description('Update a service'), true)
-    .action(async (ref: string, o: ServiceOpts & { resolveImage?: boolean }) => {
+    .action(async (ref: string, o: ServiceOpts & { resolveImage?: boolean }, cmd: Command) => {
       requireServiceManager(ctx);
-      let rollback = false;
       const r = await decide(ctx, (s) => {
         const svc = resolveService(s, ref);
         if (o.rollback) {
-          rollback = true;
+          // docker/cli runUpdate: --rollback goes alone (but for --detach and --quiet).
+          const others = cmd.options.filter((opt) => !['rollback', 'detach', 'quiet'].includes(opt.attributeName()) && cmd.getOptionValueSource(opt.attributeName()) === 'cli');
+          if (others.length) reject('other flags may not be combined with --rollback');
           return decideServiceRollback(s, svc);
         }
         return decideServiceUpdate(s, svc, specFromUpdate(s, svc.spec, o, pin(o.resolveImage === false), tokenize), false);
       });
       ctx.io.out(`${ref}\n`);
-      if (!o.detach && !o.quiet) ctx.io.out(convergence(r.state, resolveService(r.state, ref), ref, rollback));
+      if (!o.detach) waitOnService(ctx, r.state, resolveService(r.state, ref), ref, !!o.quiet);
     });
 
   service.command('rollback <service>').description('Revert changes to a service\'s configuration')
@@ -164,7 +185,7 @@ export function registerService(program: Command, ctx: CliContext): void {
       requireServiceManager(ctx);
       const r = await decide(ctx, (s) => decideServiceRollback(s, resolveService(s, ref)));
       ctx.io.out(`${ref}\n`);
-      if (!o.detach && !o.quiet) ctx.io.out(convergence(r.state, resolveService(r.state, ref), ref, true));
+      if (!o.detach) waitOnService(ctx, r.state, resolveService(r.state, ref), ref, !!o.quiet);
     });
 
   service.command('rm <service...>').alias('remove').description('Remove one or more services')
@@ -182,41 +203,4 @@ export function registerService(program: Command, ctx: CliContext): void {
       }
       if (errs.length) throw new Rejection(errs.join('\n'));
     });
-}
-
-/** `docker service inspect --pretty` (cli/command/service/formatter.go). */
-function prettyService(s: State, svc: Service): string {
-  const sp = svc.spec;
-  const L: string[] = ['', `ID:\t\t${svc.id}`, `Name:\t\t${sp.name}`];
-  if (Object.keys(sp.labels).length) L.push('Labels:', ...Object.entries(sp.labels).map(([k, v]) => ` ${k}=${v}`));
-  if (sp.mode === 'replicated') L.push('Service Mode:\tReplicated', ` Replicas:\t${sp.replicas}`);
-  else L.push('Service Mode:\tGlobal');
-  if (svc.updateStatus) L.push('UpdateStatus:', ` State:\t\t${svc.updateStatus.state}`, ` Message:\t${svc.updateStatus.message}`);
-  L.push('Placement:');
-  if (sp.constraints.length) L.push(` Constraints:\t[${sp.constraints.join(' ')}]`);
-  if (sp.preferences.length) L.push(` Preferences:\t[${sp.preferences.map((p) => `{{${p}}}`).join(' ')}]`);
-  if (sp.maxReplicasPerNode) L.push(` Max Replicas Per Node:  ${sp.maxReplicasPerNode}`);
-  for (const [title, u, verb] of [['UpdateConfig', sp.update, 'Update'], ['RollbackConfig', sp.rollback, 'Rollback']] as const) {
-    L.push(`${title}:`, ` Parallelism:\t${u.parallelism}`);
-    if (u.delayMs) L.push(` Delay:\t\t${formatDurationMs(u.delayMs)}`);
-    L.push(` On failure:\t${u.failureAction}`, ` Monitoring Period: ${formatDurationMs(u.monitorMs)}`, ` Max failure ratio: ${u.maxFailureRatio}`, ` ${verb} order:      ${u.order}`);
-  }
-  L.push('ContainerSpec:', ` Image:\t\t${sp.image}`);
-  if (sp.args.length) L.push(` Args:\t\t${sp.args.join(' ')} `);
-  if (sp.env.length) L.push(` Env:\t\t${sp.env.join(' ')}`);
-  L.push(' Init:\t\tfalse');
-  if (sp.mounts.length) L.push('Mounts:', ...sp.mounts.map((m) => ` Target:\t${m.target}\n  Source:\t${m.source}\n  ReadOnly:\t${m.readOnly}\n  Type:\t\t${m.type}`));
-  if (sp.secrets.length) L.push('Secrets:', ...sp.secrets.map((r) => ` Target:\t${r.target}\n  Source:\t${r.name}`));
-  if (sp.configs.length) L.push('Configs:', ...sp.configs.map((r) => ` Target:\t${r.target}\n  Source:\t${r.name}`));
-  const res = sp.reservations.nanoCpus || sp.reservations.memoryBytes || sp.limits.nanoCpus || sp.limits.memoryBytes;
-  L.push('Resources:');
-  if (res) {
-    if (sp.reservations.nanoCpus || sp.reservations.memoryBytes) L.push(' Reservations:', ...(sp.reservations.nanoCpus ? [`  CPU:\t\t${sp.reservations.nanoCpus / 1e9}`] : []), ...(sp.reservations.memoryBytes ? [`  Memory:\t${sp.reservations.memoryBytes}B`] : []));
-    if (sp.limits.nanoCpus || sp.limits.memoryBytes) L.push(' Limits:', ...(sp.limits.nanoCpus ? [`  CPU:\t\t${sp.limits.nanoCpus / 1e9}`] : []), ...(sp.limits.memoryBytes ? [`  Memory:\t${sp.limits.memoryBytes}B`] : []));
-  }
-  L.push(`Endpoint Mode:\t${sp.endpointMode}`);
-  if (svc.endpointPorts.length) {
-    L.push('Ports:', ...svc.endpointPorts.map((p) => ` PublishedPort = ${p.publishedPort}\n  Protocol = ${p.protocol}\n  TargetPort = ${p.targetPort}\n  PublishMode = ${p.publishMode}`));
-  }
-  return L.join('\n') + '\n\n';
 }

@@ -1,7 +1,8 @@
 /** The flags of `docker service create` and `docker service update`, and how they build a ServiceSpec. */
 import type { Command } from 'commander';
 import type { FileReference, MountSpec, PortConfig, ServiceSpec, UpdateConfig } from '../../../events/index.js';
-import { parseFileRef, parseMount, parsePlacementPref, parsePublish } from '../../commands/parse.js';
+import { parseFileRef, parseMount, parseNetworkOpt, parsePlacementPref, parsePublish, type NetworkAttachmentRequest } from '../../commands/parse.js';
+import { findSwarmNetwork } from '../../commands/services.js';
 import { reject } from '../../commands/rejection.js';
 import { nanoCpus, ramInBytes } from '../../commands/units.js';
 import { kvList } from '../../commands/nodes.js';
@@ -31,7 +32,22 @@ function one<T>(flag: string, fn: (v: string) => T | null, why: (v: string) => s
 }
 
 const uint = (flag: string) => one(flag, (v) => (/^\d+$/.test(v) ? Number(v) : null), (v) => `strconv.ParseUint: parsing "${v}": invalid syntax`);
-const float = (flag: string) => one(flag, (v) => (/^\d+(\.\d+)?$/.test(v) ? Number(v) : null), (v) => `strconv.ParseFloat: parsing "${v}": invalid syntax`);
+/** strconv.ParseFloat(v, 32): decimal with exponent, inf, infinity, nan. */
+function parseFloat32(v: string): number | 'syntax' | 'range' {
+  if (/^[+-]?(inf|infinity)$/i.test(v)) return v.startsWith('-') ? -Infinity : Infinity;
+  if (/^nan$/i.test(v)) return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) return 'syntax';
+  // Kept as typed (JSON prints a float32 by its shortest form); its float32 must be finite.
+  return Number.isFinite(Math.fround(Number(v))) ? Number(v) : 'range';
+}
+
+function float(flag: string) {
+  return (v: string): number => {
+    const r = parseFloat32(v);
+    if (typeof r === 'string') invalidArg(v, flag, `strconv.ParseFloat: parsing ${JSON.stringify(v)}: ${r === 'syntax' ? 'invalid syntax' : 'value out of range'}`);
+    return r;
+  };
+}
 const cpu = (flag: string) => one(flag, nanoCpus, (v) => `invalid number of CPUs: ${v}`);
 const mem = (flag: string) => one(flag, ramInBytes, (v) => `invalid size: '${v}'`);
 
@@ -61,7 +77,7 @@ export interface ServiceOpts {
   mount?: MountSpec[];
   publish?: PortConfig[][];
   endpointMode?: string;
-  network?: string[];
+  network?: NetworkAttachmentRequest[];
   stopGracePeriod?: number;
   detach?: boolean;
   quiet?: boolean;
@@ -88,7 +104,7 @@ export interface ServiceOpts {
   mountRm?: string[];
   publishAdd?: PortConfig[][];
   publishRm?: string[];
-  networkAdd?: string[];
+  networkAdd?: NetworkAttachmentRequest[];
   networkRm?: string[];
   [k: string]: unknown;
 }
@@ -134,7 +150,7 @@ export function addCommonFlags(c: Command, update: boolean): Command {
       .option('--config <config>', 'Specify configurations to expose to the service', via('--config', (v) => parseFileRef(v, 'config')))
       .option('--mount <mount>', 'Attach a filesystem mount to the service', via('--mount', parseMount))
       .option('-p, --publish <port>', 'Publish a port as a node port', via('-p, --publish', parsePublish))
-      .option('--network <network>', 'Network attachments', list);
+      .option('--network <network>', 'Network attachments', via('--network', parseNetworkOpt));
   } else {
     c.option('--image <image>', 'Service image tag')
       .option('--args <command>', 'Service command args')
@@ -158,16 +174,10 @@ export function addCommonFlags(c: Command, update: boolean): Command {
       .option('--mount-rm <target>', 'Remove a mount by its target path', list)
       .option('--publish-add <port>', 'Add or update a published port', via('--publish-add', parsePublish))
       .option('--publish-rm <port>', 'Remove a published port by its target port', list)
-      .option('--network-add <network>', 'Add a network', list)
+      .option('--network-add <network>', 'Add a network', via('--network-add', parseNetworkOpt))
       .option('--network-rm <network>', 'Remove a network', list);
   }
   return c;
-}
-
-function choose<T extends string>(flag: string, v: string | undefined, allowed: readonly T[], message?: (v: string) => string): T | undefined {
-  if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) reject(message ? message(v) : `invalid argument "${v}" for "${flag}" flag: must be one of ${allowed.join(', ')}`);
-  return v as T;
 }
 
 function applyUpdateConfig(cur: UpdateConfig, o: ServiceOpts, kind: 'update' | 'rollback'): UpdateConfig {
@@ -177,11 +187,9 @@ function applyUpdateConfig(cur: UpdateConfig, o: ServiceOpts, kind: 'update' | '
   if (k('Delay') !== undefined) next.delayMs = k('Delay') as number;
   if (k('Monitor') !== undefined) next.monitorMs = k('Monitor') as number;
   if (k('MaxFailureRatio') !== undefined) next.maxFailureRatio = k('MaxFailureRatio') as number;
-  const actions = kind === 'update' ? (['pause', 'continue', 'rollback'] as const) : (['pause', 'continue'] as const);
-  const fa = choose(`--${kind}-failure-action`, k('FailureAction') as string | undefined, actions);
-  if (fa) next.failureAction = fa;
-  const order = choose(`--${kind}-order`, k('Order') as string | undefined, ['start-first', 'stop-first'] as const);
-  if (order) next.order = order;
+  // Sent as typed: dockerd refuses unknown values (commands/services.ts convertSpec).
+  if (k('FailureAction') !== undefined) next.failureAction = k('FailureAction') as UpdateConfig['failureAction'];
+  if (k('Order') !== undefined) next.order = k('Order') as UpdateConfig['order'];
   return next;
 }
 
@@ -202,7 +210,8 @@ function fileRefs(s: State, kind: 'secret' | 'config', reqs: ReturnType<typeof p
 export function applyCommon(s: State, spec: ServiceSpec, o: ServiceOpts): ServiceSpec {
   const next: ServiceSpec = { ...spec, reservations: { ...spec.reservations }, limits: { ...spec.limits }, restart: { ...spec.restart } };
   if (o.replicas !== undefined) {
-    if (next.mode !== 'replicated') reject('replicas can only be used with replicated or replicated-job mode');
+    // Only reached by `service update` (create checked the mode first): docker/cli updateReplicas.
+    if (next.mode !== 'replicated') reject('replicas can only be used with replicated mode');
     next.replicas = o.replicas;
   }
   if (o.replicasMaxPerNode !== undefined) next.maxReplicasPerNode = o.replicasMaxPerNode;
@@ -213,15 +222,11 @@ export function applyCommon(s: State, spec: ServiceSpec, o: ServiceOpts): Servic
   if (o.reserveMemory !== undefined) next.reservations.memoryBytes = o.reserveMemory;
   if (o.limitCpu !== undefined) next.limits.nanoCpus = o.limitCpu;
   if (o.limitMemory !== undefined) next.limits.memoryBytes = o.limitMemory;
-  const rc = choose('--restart-condition', o.restartCondition, ['none', 'on-failure', 'any'] as const,
-    (v) => `Error response from daemon: rpc error: code = InvalidArgument desc = invalid RestartCondition: "${v}"`);
-  if (rc) next.restart.condition = rc;
+  if (o.restartCondition !== undefined) next.restart.condition = o.restartCondition as ServiceSpec['restart']['condition'];
   if (o.restartDelay !== undefined) next.restart.delayMs = o.restartDelay;
   if (o.restartMaxAttempts !== undefined) next.restart.maxAttempts = o.restartMaxAttempts;
   if (o.restartWindow !== undefined) next.restart.windowMs = o.restartWindow;
-  const em = choose('--endpoint-mode', o.endpointMode, ['vip', 'dnsrr'] as const,
-    (v) => `Error response from daemon: rpc error: code = InvalidArgument desc = invalid endpoint mode: ${v}`);
-  if (em) next.endpointMode = em;
+  if (o.endpointMode !== undefined) next.endpointMode = o.endpointMode as ServiceSpec['endpointMode'];
   if (o.stopGracePeriod !== undefined) next.stopGracePeriodMs = o.stopGracePeriod;
   next.update = applyUpdateConfig(spec.update, o, 'update');
   next.rollback = applyUpdateConfig(spec.rollback, o, 'rollback');
@@ -231,9 +236,12 @@ export function applyCommon(s: State, spec: ServiceSpec, o: ServiceOpts): Servic
 
 /** `docker service create [OPTIONS] IMAGE [COMMAND] [ARG...]` → spec. */
 export function specFromCreate(s: State, image: string, args: string[], o: ServiceOpts, pin: (img: string) => string): ServiceSpec {
-  const mode = choose('--mode', o.mode, ['replicated', 'global'] as const, (v) => `invalid argument "${v}" for "--mode" flag: must be one of replicated, global, replicated-job, global-job`)!;
+  // docker/cli ToServiceMode.
+  const mode = o.mode ?? 'replicated';
+  if (mode === 'replicated-job' || mode === 'global-job') reject(`--mode ${mode}: jobs are not simulated by swarm-engine`);
+  if (mode !== 'replicated' && mode !== 'global') reject(`unknown mode: ${mode}, only replicated and global supported`);
   if (mode === 'global' && o.replicas !== undefined) reject('replicas can only be used with replicated or replicated-job mode');
-  if (mode === 'global' && o.replicasMaxPerNode !== undefined) reject('replicas-max-per-node can only be used with replicated or replicated-job mode');
+  if (mode === 'global' && (o.replicasMaxPerNode ?? 0) > 0) reject('replicas-max-per-node can only be used with replicated or replicated-job mode');
   let spec: ServiceSpec = {
     name: o.name ?? '', labels: kvList(o.label ?? []), image: pin(image), command: [], args, env: o.env ?? [],
     hostname: '', workdir: '', user: '', containerLabels: kvList(o.containerLabel ?? []), mode, replicas: 1, maxReplicasPerNode: 0,
@@ -242,9 +250,12 @@ export function specFromCreate(s: State, image: string, args: string[], o: Servi
     update: { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first' },
     rollback: { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first' },
     secrets: fileRefs(s, 'secret', o.secret ?? []), configs: fileRefs(s, 'config', o.config ?? []), mounts: o.mount ?? [],
-    endpointMode: 'vip', ports: (o.publish ?? []).flat(), networks: o.network ?? [], forceUpdate: 0, stopGracePeriodMs: 10_000,
+    endpointMode: 'vip', ports: (o.publish ?? []).flat(), networks: (o.network ?? []).map((n) => n.target), forceUpdate: 0, stopGracePeriodMs: 10_000,
   };
-  spec = applyCommon(s, spec, o);
+  const netOptions = attachmentOptions(o.network ?? [], (n) => n.target);
+  if (netOptions) spec.networkOptions = netOptions;
+  // ToEndpointSpec lower-cases the mode on create (update sends it as typed).
+  spec = applyCommon(s, spec, { ...o, endpointMode: o.endpointMode?.toLowerCase() });
   return spec;
 }
 
@@ -256,6 +267,37 @@ function removeKeys(rec: Record<string, string>, keys: string[]): Record<string,
 
 function envName(e: string): string {
   return e.split('=')[0]!;
+}
+
+/** Aliases and driver options by network, or undefined when no attachment has any. */
+function attachmentOptions(reqs: NetworkAttachmentRequest[], key: (r: NetworkAttachmentRequest) => string): ServiceSpec['networkOptions'] {
+  const out: NonNullable<ServiceSpec['networkOptions']> = {};
+  for (const r of reqs) if (r.aliases.length || Object.keys(r.driverOpts).length) out[key(r)] = { aliases: r.aliases, driverOpts: r.driverOpts };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * `--network-rm` / `--network-add` (docker/cli update.go updateNetworks): each removal is looked up
+ * (name, ID or ID prefix) and removed by ID; each addition is looked up, refused if already attached,
+ * appended; the attachments end sorted by network ID.
+ */
+function updateNetworks(s: State, spec: ServiceSpec, cur: ServiceSpec, o: ServiceOpts): ServiceSpec {
+  if (!o.networkAdd && !o.networkRm) return spec;
+  const remove = new Set([...new Set(o.networkRm ?? [])].map((ref) => findSwarmNetwork(s, ref).id));
+  const networks = cur.networks.filter((id) => !remove.has(id));
+  const options: NonNullable<ServiceSpec['networkOptions']> = {};
+  for (const id of networks) if (cur.networkOptions?.[id]) options[id] = cur.networkOptions[id]!;
+  for (const r of o.networkAdd ?? []) {
+    const id = findSwarmNetwork(s, r.target).id;
+    if (networks.includes(id)) reject(`service is already attached to network ${r.target}`);
+    networks.push(id);
+    const add = attachmentOptions([r], () => id);
+    if (add) Object.assign(options, add);
+  }
+  const next: ServiceSpec = { ...spec, networks: networks.sort() };
+  if (Object.keys(options).length) next.networkOptions = options;
+  else delete next.networkOptions;
+  return next;
 }
 
 /** `docker service update` flags applied to the current spec (docker/cli update.go semantics). */
@@ -305,10 +347,7 @@ export function specFromUpdate(s: State, cur: ServiceSpec, o: ServiceOpts, pin: 
       ...adds,
     ];
   }
-  if (o.networkAdd || o.networkRm) {
-    const rm = new Set(o.networkRm ?? []);
-    spec.networks = [...cur.networks.filter((n) => !rm.has(n)), ...(o.networkAdd ?? []).filter((n) => !cur.networks.includes(n))];
-  }
+  spec = updateNetworks(s, spec, cur, o);
   spec = { ...spec };
   return spec;
 }

@@ -1,16 +1,18 @@
 /**
  * The network allocator (swarmkit manager/allocator, network half): the ingress network at swarm init,
- * each node's ingress-sandbox address, service VIPs (ingress first, then each network, none for dnsrr)
- * and task addresses before scheduling; addresses are released when a task passes RUNNING and are not
- * reused until the serial cursor wraps.
+ * service VIPs (ingress first, then each network, none for dnsrr), task addresses before scheduling, and
+ * node attachments: each node's ingress-sandbox address, and its load-balancer address on an overlay
+ * while a task using the overlay is placed there (allocator network.go reallocateNode/getNodeNetworks).
+ * Addresses are released when a task passes RUNNING and are not reused until the serial cursor wraps.
  */
 import { from, mergeMap } from 'rxjs';
 import { TASK_STATE_ORDER, type EngineEvent } from '../../../events/index.js';
 import { NetPlan } from '../../net/plan.js';
+import { nodeNeeds } from '../../net/mesh.js';
 import { cidrString } from '../../net/ipam.js';
 import type { Prng } from '../../sim/prng.js';
 import { tget, tvalues } from '../../state/table.js';
-import type { Network, Service, State } from '../../state/types.js';
+import type { Network, Service, State, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
 export function ingressNetwork(s: State): Network | undefined {
@@ -60,6 +62,30 @@ function releaseTask(p: NetPlan, taskId: string): void {
   const t = tget(p.s.tasks, taskId);
   if (!t) return;
   for (const a of t.addrs) p.release(a.networkId, a.ip);
+}
+
+/** Overlays other than the ingress among a task's networks: those a node needs a load-balancer address on. */
+function lbNetworks(p: NetPlan, t: Task): Network[] {
+  return t.addrs.map((a) => p.network(a.networkId)).filter((n): n is Network => !!n && n.driver === 'overlay' && n.scope === 'swarm' && !n.ingress);
+}
+
+/**
+ * A task is placed on a node (assigned, or created there for a global service and allocated): the node
+ * gets an address on each of the task's overlays it has none on yet, for its `lb-<net>` sandbox.
+ */
+function attachNode(p: NetPlan, t: Task): void {
+  if (!t.nodeId || !tget(p.s.nodes, t.nodeId)) return;
+  for (const n of lbNetworks(p, t)) if (!p.attachment(t.nodeId, n.id)) p.allocate(n, { kind: 'node', id: t.nodeId });
+}
+
+/** A task passed RUNNING: the node's address on an overlay goes with the last task there using it. */
+function detachNode(p: NetPlan, t: Task): void {
+  const node = t.nodeId ? tget(p.s.nodes, t.nodeId) : undefined;
+  if (!node) return;
+  for (const n of lbNetworks(p, t)) {
+    const ip = p.attachment(node.id, n.id);
+    if (ip && !nodeNeeds(p, node.id, node.hostname, n.id, { taskId: t.id })) p.release(n.id, ip);
+  }
 }
 
 export function netAllocatorReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
@@ -113,10 +139,32 @@ export function netAllocatorReact({ event: e, state: s }: Fact, deps: Controller
       for (const n of serviceNetworks(s, svc)) p.allocate(n, { kind: 'task', id: e.taskId });
       return p.events;
     }
+    case 'TaskAssigned': {
+      const t = tget(s.tasks, e.taskId);
+      if (!t) return [];
+      const p = new NetPlan(s, rng(), deps.ledger());
+      attachNode(p, t);
+      return p.events;
+    }
     case 'TaskStateChanged': {
+      const t = tget(s.tasks, e.taskId);
+      if (e.to === 'pending' && t?.nodeId) {
+        const p = new NetPlan(s, rng(), deps.ledger());
+        attachNode(p, t);
+        return p.events;
+      }
       if (TASK_STATE_ORDER[e.to] <= TASK_STATE_ORDER.running) return [];
       const p = new NetPlan(s, rng(), deps.ledger());
       releaseTask(p, e.taskId);
+      if (t) detachNode(p, t);
+      return p.events;
+    }
+    case 'NodeRemoved': {
+      // swarmkit deallocateNode: every attachment of the deleted node (a scan of the addresses: a rare event).
+      const p = new NetPlan(s, rng(), deps.ledger());
+      const mine = tvalues(s.addresses).filter((a) => a.owner.kind === 'node' && a.owner.id === e.nodeId)
+        .sort((a, b) => (a.networkId < b.networkId ? -1 : a.networkId > b.networkId ? 1 : a.ip < b.ip ? -1 : 1));
+      for (const a of mine) if (p.ownerOf(a.networkId, a.ip)) p.release(a.networkId, a.ip);
       return p.events;
     }
     case 'TaskRemoved': {

@@ -10,13 +10,16 @@ export function taskSpecKey(spec: ServiceSpec): string {
     user: spec.user, containerLabels: spec.containerLabels, reservations: spec.reservations, limits: spec.limits,
     restart: spec.restart, secrets: spec.secrets, configs: spec.configs, mounts: spec.mounts, networks: spec.networks,
     forceUpdate: spec.forceUpdate, stopGracePeriodMs: spec.stopGracePeriodMs, ports: spec.ports, endpointMode: spec.endpointMode,
+    // Attachment aliases and driver options are part of TaskSpec.Networks (absent: the key is unchanged).
+    networkOptions: spec.networkOptions,
   };
   return createHash('sha256').update(canonicalJson(template)).digest('hex').slice(0, 16);
 }
 
 const keys = new WeakMap<ServiceSpec, string>();
 
-function cachedKey(spec: ServiceSpec): string {
+/** taskSpecKey, computed once per spec object (specs are immutable once in the state). */
+export function cachedKey(spec: ServiceSpec): string {
   let k = keys.get(spec);
   if (k === undefined) {
     k = taskSpecKey(spec);

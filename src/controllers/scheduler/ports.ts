@@ -2,6 +2,12 @@
 import { tget, tvalues } from '../../state/table.js';
 import type { Service, State } from '../../state/types.js';
 import { isActiveDesired } from '../../state/tasks.js';
+import { TASK_STATE_ORDER, type TaskState } from '../../../events/index.js';
+
+/** A task in ASSIGNED..RUNNING: placed on its node and not yet ended. */
+function holdsResources(state: TaskState): boolean {
+  return TASK_STATE_ORDER[state] > TASK_STATE_ORDER.pending && TASK_STATE_ORDER[state] <= TASK_STATE_ORDER.running;
+}
 
 export function hostPortsInUse(s: State, svc: Service): Set<string> | null {
   const mine = svc.spec.ports.filter((p) => p.publishMode === 'host' && p.publishedPort > 0).map((p) => `${p.protocol}/${p.publishedPort}`);
@@ -14,7 +20,10 @@ export function hostPortsInUse(s: State, svc: Service): Set<string> | null {
       if (slot.serviceId !== other.id) continue;
       for (const id of slot.taskIds) {
         const t = tget(s.tasks, id);
-        if (t?.nodeId && isActiveDesired(t.desiredState)) used.add(t.nodeId);
+        // As swarmkit's scheduler builds its node infos (setupTasksList): only tasks past PENDING and not
+        // past RUNNING hold their ports; a preassigned task still pending (a global service's) is the one
+        // being placed, not a user of the port.
+        if (t?.nodeId && isActiveDesired(t.desiredState) && holdsResources(t.state)) used.add(t.nodeId);
       }
     }
   }

@@ -5,15 +5,16 @@
  * max-failure-ratio and then pauses, continues or rolls back; finishes with `update completed`.
  */
 import { from, mergeMap } from 'rxjs';
-import type { EngineEvent, UpdateConfig, UpdateState } from '../../../events/index.js';
+import { TASK_STATE_ORDER, type EngineEvent, type UpdateConfig, type UpdateState } from '../../../events/index.js';
 import type { Prng } from '../../sim/prng.js';
 import { selectLeader } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Service, State, Task } from '../../state/types.js';
 import { newTask } from '../orchestrator/index.js';
-import { taskSpecKey } from '../orchestrator/spec.js';
+import { cachedKey } from '../orchestrator/spec.js';
 import { currentTask, isTerminal, serviceSlots } from '../orchestrator/tasks.js';
 import { compile, matchesAll } from '../scheduler/constraints.js';
+import { schedulePending } from '../scheduler/index.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
 const ACTIVE: ReadonlySet<UpdateState> = new Set(['updating', 'rollback_started']);
@@ -34,39 +35,73 @@ interface Progress {
   failed: Task[];
   /** When the last new task reached RUNNING. */
   lastRunningMs: number | null;
-  slots: number;
+  /** Slots this update already replaced (not dirty any more). */
+  updatedSlots: number;
+}
+
+/** The placement part of a spec (swarmkit TaskSpec.Placement): constraints, preferences, max replicas. */
+function placementKey(spec: Service['spec']): string {
+  return JSON.stringify([spec.constraints, spec.preferences, spec.maxReplicasPerNode]);
 }
 
 /**
- * orchestrator.IsTaskDirty: the task template changed, or (replicated services) only the placement
- * constraints did and the task's node no longer meets them — then the update moves it. Global tasks on
- * nodes that stop matching are shut down by the global orchestrator instead.
+ * orchestrator.IsTaskDirty: a task of the service's spec version is clean; otherwise it is dirty when
+ * its task template or endpoint differ from the service's (`specKey`), or when only the placement
+ * differs (constraints, preferences, max replicas: IsTaskDirtyPlacementConstraintsOnly compares the
+ * whole Placement) and its node no longer meets the constraints (a task with no node never does).
+ * The placement a task was made with is known for the current and the previous spec version; for an
+ * older one, only a node that no longer meets the constraints makes it dirty. Global tasks on nodes
+ * that stop matching are shut down by the global orchestrator instead.
  */
-function isDirty(s: State, svc: Service, t: Task, key: string): boolean {
-  if (t.specKey !== key) return true;
-  if (svc.spec.mode !== 'replicated' || !t.nodeId || svc.spec.constraints.length === 0) return false;
-  const n = tget(s.nodes, t.nodeId);
+export function isTaskDirty(s: State, svc: Service, t: Task): boolean {
+  if (t.specVersion === svc.specVersion) return false;
+  if (t.specKey !== cachedKey(svc.spec)) return true;
+  if (svc.spec.mode !== 'replicated') return false;
+  const known = svc.previousSpec !== null && t.specVersion === svc.specVersion - 1;
+  if (known && placementKey(svc.previousSpec!) === placementKey(svc.spec)) return false;
+  if (!known && (!t.nodeId || svc.spec.constraints.length === 0)) return false;
+  const n = t.nodeId ? tget(s.nodes, t.nodeId) : undefined;
   return !n || !matchesAll(s, n, compile(svc.spec.constraints));
 }
 
+/** The slots a rolling update counts failures against: those dirty when it started (updater.go dirtySlots). */
+function dirtyAtStart(p: Progress): number {
+  return p.dirty.length + p.updatedSlots;
+}
+
+/**
+ * The failure that made failures / dirty slots exceed max-failure-ratio (float32, as updater.go
+ * computes it), or null: failures are counted in the order they happened.
+ */
+export function failureOverRatio(failed: Task[], dirtySlots: number, ratio: number): Task | null {
+  const ordered = [...failed].sort((a, b) => a.stateAtMs - b.stateAtMs || a.version - b.version || (a.id < b.id ? -1 : 1));
+  for (let k = 1; k <= ordered.length; k++) {
+    if (Math.fround(Math.fround(k) / Math.fround(dirtySlots)) > Math.fround(ratio)) return ordered[k - 1]!;
+  }
+  return null;
+}
+
 function progress(s: State, svc: Service): Progress {
-  const key = taskSpecKey(svc.spec);
+  const key = cachedKey(svc.spec);
   const cfg = config(svc);
-  const p: Progress = { dirty: [], inFlight: [], failed: [], lastRunningMs: null, slots: 0 };
+  const p: Progress = { dirty: [], inFlight: [], failed: [], lastRunningMs: null, updatedSlots: 0 };
   const since = svc.updateStatus?.startedAtMs ?? 0;
   for (const slot of serviceSlots(s, svc.id)) {
     const cur = currentTask(s, slot);
-    if (cur) p.slots++;
+    let updated = false;
     for (const id of slot.taskIds) {
       const t = tget(s.tasks, id);
       if (!t || !t.byUpdate || t.specKey !== key || t.createdAtMs < since) continue;
-      // A failure or early termination (updater.go): failed, rejected, or exited on its own within the monitor.
-      if (isTerminal(t) && (t.state === 'failed' || t.state === 'rejected' || t.state === 'complete') && (t.runningAtMs === null || t.stateAtMs - t.runningAtMs <= cfg.monitorMs)) p.failed.push(t);
+      updated = true;
+      // A failure or early termination (updater.go): past RUNNING (complete, shutdown, failed, rejected),
+      // before it ever ran or within the monitor period after it did.
+      if (isTerminal(t) && (t.runningAtMs === null || t.stateAtMs - t.runningAtMs <= cfg.monitorMs)) p.failed.push(t);
       if (t.runningAtMs !== null && (p.lastRunningMs === null || t.runningAtMs > p.lastRunningMs)) p.lastRunningMs = t.runningAtMs;
     }
-    if (!cur) continue;
-    if (isDirty(s, svc, cur, key)) p.dirty.push(cur);
-    else if (cur.byUpdate && cur.createdAtMs >= since && cur.state !== 'running' && !isTerminal(cur)) p.inFlight.push(cur);
+    const dirty = cur !== undefined && isTaskDirty(s, svc, cur);
+    if (dirty) p.dirty.push(cur);
+    else if (updated) p.updatedSlots++;
+    if (cur && !dirty && cur.byUpdate && cur.createdAtMs >= since && cur.state !== 'running' && !isTerminal(cur)) p.inFlight.push(cur);
   }
   return p;
 }
@@ -84,9 +119,10 @@ function replace(s: State, svc: Service, old: Task, cfg: UpdateConfig, rng: Prng
   if (cfg.order === 'start-first') {
     return [newTask(svc, old.slot, nodeId, rng, { desired: 'running', replaces: old.id, byUpdate: true })];
   }
+  // updater.go updateTask: one store batch that creates the new task, then shuts the old one down.
   return [
-    { type: 'TaskDesiredStateChanged', taskId: old.id, from: old.desiredState, to: 'shutdown' },
     newTask(svc, old.slot, nodeId, rng, { desired: 'ready', replaces: old.id, startAfterMs: s.sim.nowMs, byUpdate: true }),
+    { type: 'TaskDesiredStateChanged', taskId: old.id, from: old.desiredState, to: 'shutdown' },
   ];
 }
 
@@ -101,19 +137,37 @@ function dueAt(s: State, svc: Service, p: Progress): number {
   return p.lastRunningMs === null ? s.sim.nowMs : p.lastRunningMs + cfg.delayMs;
 }
 
-export function stepUpdate(s: State, svc: Service, rng: Prng): EngineEvent[] {
+/**
+ * The tasks the scheduler assigns on this idle tick (it sees the same state): the updater leaves those
+ * alone for this tick, else it would shut down a task the scheduler is placing at the same moment (in
+ * swarmkit, the store refuses the stale write). Next tick they are placed, and replaced as placed tasks.
+ * The probe draws from a copy of the batch's PRNG, so the scheduler's own draws are unchanged.
+ */
+function assignedThisTick(s: State, rng: Prng): Set<string> {
+  const probe = Object.assign(Object.create(Object.getPrototypeOf(rng) as object) as Prng, rng);
+  const out = new Set<string>();
+  for (const e of schedulePending(s, probe)) if (e.type === 'TaskAssigned') out.add(e.taskId);
+  return out;
+}
+
+const notPlaced = (t: Task): boolean => TASK_STATE_ORDER[t.state] < TASK_STATE_ORDER.assigned;
+
+export function stepUpdate(s: State, svc: Service, rng: Prng, placing: () => Set<string> = () => new Set()): EngineEvent[] {
   if (!svc.updateStatus || !ACTIVE.has(svc.updateStatus.state)) return [];
   const cfg = config(svc);
   const rb = isRollback(svc);
   const p = progress(s, svc);
-  if (p.failed.length > 0 && cfg.failureAction !== 'continue' && p.failed.length / Math.max(1, p.slots) > cfg.maxFailureRatio) {
-    const culprit = p.failed[0]!.id;
-    if (rb) return [status(svc, 'rollback_paused', `rollback paused due to failure or early termination of task ${culprit}`, s)];
-    if (cfg.failureAction === 'pause') return [status(svc, 'paused', `update paused due to failure or early termination of task ${culprit}`, s)];
-    if (!svc.previousSpec) return [status(svc, 'paused', `update paused due to failure or early termination of task ${culprit}`, s)];
+  const culprit = cfg.failureAction === 'continue' ? null : failureOverRatio(p.failed, dirtyAtStart(p), cfg.maxFailureRatio);
+  if (culprit) {
+    const paused = `update paused due to failure or early termination of task ${culprit.id}`;
+    // pauseUpdate: a rollback that pauses becomes rollback_paused (the message stays the update's wording).
+    if (cfg.failureAction === 'pause') return [status(svc, rb ? 'rollback_paused' : 'paused', paused, s)];
+    // failure action rollback: a rollback is never rolled back.
+    if (rb) return [status(svc, 'rollback_paused', `rollback paused due to failure or early termination of task ${culprit.id}`, s)];
+    if (!svc.previousSpec) return [status(svc, 'paused', paused, s)];
     return [
       // updater.go rollbackUpdate changes only State and Message: StartedAt stays the update's.
-      status(svc, 'rollback_started', `update rolled back due to failure or early termination of task ${culprit}`, s),
+      status(svc, 'rollback_started', `update rolled back due to failure or early termination of task ${culprit.id}`, s),
       { type: 'ServiceUpdated', serviceId: svc.id, spec: svc.previousSpec, endpointPorts: svc.previousEndpointPorts ?? svc.endpointPorts, rollback: true },
     ];
   }
@@ -124,7 +178,8 @@ export function stepUpdate(s: State, svc: Service, rng: Prng): EngineEvent[] {
   }
   const room = (cfg.parallelism === 0 ? Infinity : cfg.parallelism) - p.inFlight.length;
   const out: EngineEvent[] = [];
-  for (const t of p.dirty.sort((a, b) => a.slot - b.slot || (String(a.nodeId) < String(b.nodeId) ? -1 : 1)).slice(0, Math.max(0, room))) {
+  const candidates = p.dirty.filter((t) => !notPlaced(t) || !placing().has(t.id));
+  for (const t of candidates.sort((a, b) => a.slot - b.slot || (String(a.nodeId) < String(b.nodeId) ? -1 : 1)).slice(0, Math.max(0, room))) {
     out.push(...replace(s, svc, t, cfg, rng));
   }
   return out;
@@ -146,10 +201,9 @@ export function updaterReact({ event: e, state: s }: Fact, deps: ControllerDeps)
     case 'ServiceUpdated': {
       const svc = tget(s.services, e.serviceId)!;
       if (e.rollback && svc.updateStatus?.state === 'rollback_started') return [];
-      const key = taskSpecKey(svc.spec);
       const dirty = serviceSlots(s, svc.id).some((slot) => {
         const cur = currentTask(s, slot);
-        return cur !== undefined && isDirty(s, svc, cur, key);
+        return cur !== undefined && isTaskDirty(s, svc, cur);
       });
       if (!dirty) return [];
       return [{ type: 'ServiceUpdateStatusChanged', serviceId: svc.id, status: { state: e.rollback ? 'rollback_started' : 'updating', startedAtMs: s.sim.nowMs, completedAtMs: null, message: e.rollback ? 'manually requested rollback' : 'update in progress' } }];
@@ -157,9 +211,13 @@ export function updaterReact({ event: e, state: s }: Fact, deps: ControllerDeps)
     case 'TaskStateChanged':
       return e.to === 'running' ? retireReplaced(s, e.taskId) : [];
     case 'Idle':
-    case 'ClockAdvanced':
+    case 'ClockAdvanced': {
+      // The scheduler acts on the idle tick only; what it assigns is worked out once, if asked.
+      let placing: Set<string> | null = null;
+      const probe = () => (placing ??= e.type === 'Idle' ? assignedThisTick(s, deps.rng()) : new Set());
       return tvalues(s.services).filter((svc) => svc.updateStatus && ACTIVE.has(svc.updateStatus.state))
-        .sort((a, b) => (a.id < b.id ? -1 : 1)).flatMap((svc) => stepUpdate(s, svc, deps.rng()));
+        .sort((a, b) => (a.id < b.id ? -1 : 1)).flatMap((svc) => stepUpdate(s, svc, deps.rng(), probe));
+    }
     default:
       return [];
   }
