@@ -191,15 +191,18 @@ function entryPack(value: unknown): Uint8Array {
   return b;
 }
 
+let scratch = Buffer.allocUnsafe(1 << 16);
+
 /** Packs a trie part: arrays (inner nodes) of nulls, arrays or leaves, a leaf being an object of entries by key. */
 export function packPart(root: unknown): Buffer {
-  let out = Buffer.allocUnsafe(1 << 16);
+  // One scratch buffer for every call, grown to the largest part (fresh big buffers cost page faults).
+  let out = scratch;
   let at = 0;
   const room = (n: number): void => {
     if (at + n <= out.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, at + n));
     out.copy(bigger, 0, 0, at);
-    out = bigger;
+    out = scratch = bigger;
   };
   const header = (small: number, smallMax: number, b16: number, b32: number, n: number): void => {
     room(5);

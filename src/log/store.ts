@@ -49,6 +49,8 @@ interface StateManifest {
 export class EventLog {
   /** The batches being written, in order (a batch starts only once the previous one is written). */
   private writing: Promise<void> = Promise.resolve();
+  /** Batches queued or being written. */
+  private queued = 0;
   /** The first write that failed: nothing is written after it, and every later call reports it. */
   private writeError: unknown = null;
   /** The hash of every part object this log has stored or read (so it is never packed or put again). */
@@ -335,6 +337,9 @@ export class EventLog {
    * the next queued batch starts.
    */
   async writeBehind(w: PendingWrite): Promise<void> {
+    // Backpressure: at most one batch waits behind the one being written. A faster producer would
+    // otherwise queue batches (copied into native memory) without bound.
+    if (this.queued >= 2) await this.writing;
     this.enqueue(w);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -349,12 +354,15 @@ export class EventLog {
     const batch = this.db.batch();
     for (const e of w.events) batch.put(seqKey(KIND_EVENT, e.branch, e.seq), e.bytes);
     for (const op of rest) batch.put(op.key, op.value);
+    this.queued++;
     this.writing = this.writing.then(async () => {
       try {
         if (this.writeError) await batch.close();
         else await batch.write();
       } catch (e) {
         this.writeError ??= e;
+      } finally {
+        this.queued--;
       }
     });
   }

@@ -1,13 +1,13 @@
 /** Slice: hosts (simulated Docker machines). */
 import type { EngineEvent } from '../../events/index.js';
 import { invariant } from './invariant.js';
-import { tget, tset } from './table.js';
+import { tget, thas, tset } from './table.js';
 import type { Host, State } from './types.js';
 
 export function hostsReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'HostAdded':
-      invariant(!tget(s.hosts, e.name), `host ${e.name} is new`);
+      invariant(!thas(s.hosts, e.name), `host ${e.name} is new`);
       tset<Host>(s.hosts, e.name, {
         name: e.name, ip: e.ip, nanoCpus: e.nanoCpus, memoryBytes: e.memoryBytes, os: e.os, arch: e.arch,
         labels: e.labels, engineVersion: e.engineVersion, up: true, changedAtMs: s.sim.nowMs, nodeId: null, nextIfIndex: 2, ruleSeq: 0, networks: [],

@@ -2,7 +2,7 @@
 import type { EngineEvent, IptablesRule } from '../../events/index.js';
 import { canonicalJson } from './hash.js';
 import { invariant } from './invariant.js';
-import { tdel, tget, tset } from './table.js';
+import { tdel, tget, thas, tread, tset } from './table.js';
 import type { IpvsService, Link, Netns, State } from './types.js';
 
 /** The first firewall mark a dockerd hands out (libnetwork service.go: `fwMarkCtr uint32 = 256`). */
@@ -57,7 +57,7 @@ export function kernelReducer(s: State, e: EngineEvent): void {
       tdel(s.routes, `${e.host}/${e.netns}/${e.dst}/${e.dev}`);
       return;
     case 'IptablesRuleAdded': {
-      const h = tget(s.hosts, e.host)!;
+      const h = tread(s.hosts, e.host)!;
       tset(s.rules, ruleKey(e.host, e.netns, e.rule), { host: e.host, netns: e.netns, rule: e.rule, seq: h.ruleSeq });
       return;
     }
@@ -66,7 +66,7 @@ export function kernelReducer(s: State, e: EngineEvent): void {
       return;
     case 'IpvsServiceAdded': {
       const key = `${e.host}/${e.netns}/${e.serviceId}`;
-      invariant(!tget(s.ipvs, key), `${e.host} has one load balancer for service ${e.serviceId} in ${e.netns}`);
+      invariant(!thas(s.ipvs, key), `${e.host} has one load balancer for service ${e.serviceId} in ${e.netns}`);
       tset<IpvsService>(s.ipvs, key, { host: e.host, netns: e.netns, fwmark: e.fwmark, serviceId: e.serviceId, networkId: e.networkId, vip: e.vip, ports: e.ports });
       const ns = netnsIndex(s, e.host, e.netns);
       if (ns) ns.lbs = [...(ns.lbs ?? []), e.serviceId];

@@ -2,7 +2,7 @@
 import type { EngineEvent } from '../../events/index.js';
 import { cidrSize, ipToInt, parseCidr } from '../net/ipam.js';
 import { invariant } from './invariant.js';
-import { tdel, tget, tset, tvalues } from './table.js';
+import { tdel, tget, thas, tset, tvalues } from './table.js';
 import type { Address, DnsRecord, Endpoint, LbBackends, NetLb, Network, State } from './types.js';
 import { netnsIndex } from './kernel.js';
 
@@ -46,7 +46,7 @@ function ownerRecord(s: State, kind: string, id: string): { networkId: string; i
 export function networksReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'NetworkCreated': {
-      invariant(!tget(s.networks, e.networkId), `network ${e.networkId} is new`);
+      invariant(!thas(s.networks, e.networkId), `network ${e.networkId} is new`);
       if (e.scope === 'swarm' && e.driver === 'overlay' && s.swarm) {
         // ovmanager's serial cursor moves past a VNI it handed out (SetAnyInRange(…, serial)); a VNI fixed
         // with vxlanid_list does not move it. The log does not say which one this was, but a fixed VNI
@@ -60,7 +60,7 @@ export function networksReducer(s: State, e: EngineEvent): void {
       return;
     }
     case 'NetworkRemoved':
-      invariant(tget(s.networks, e.networkId), `network ${e.networkId} exists`);
+      invariant(thas(s.networks, e.networkId), `network ${e.networkId} exists`);
       tdel(s.networks, e.networkId);
       if (tget(s.netlb, e.networkId)) tdel(s.netlb, e.networkId);
       return;

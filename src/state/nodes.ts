@@ -1,7 +1,7 @@
 /** Slice: swarm nodes as the managers' Raft store records them. */
 import type { EngineEvent, NodeState } from '../../events/index.js';
 import { invariant } from './invariant.js';
-import { tdel, tget, tset } from './table.js';
+import { tdel, tget, thas, tset } from './table.js';
 import type { State, SwarmNode } from './types.js';
 
 const LEGAL: Record<NodeState, readonly NodeState[]> = {
@@ -67,7 +67,7 @@ export function nodesReducer(s: State, e: EngineEvent): void {
 
 function add(s: State, id: string, hostname: string, role: SwarmNode['role'], availability: SwarmNode['availability'],
   addr: string, dataPathAddr: string, managerAddr: string | null): void {
-  invariant(!tget(s.nodes, id), `node ${id} is new`);
+  invariant(!thas(s.nodes, id), `node ${id} is new`);
   tset<SwarmNode>(s.nodes, id, {
     id, hostname, role, availability, labels: {}, state: 'ready', message: '', addr, dataPathAddr, managerAddr, attachments: [],
     createdAtMs: s.sim.nowMs, updatedAtMs: s.sim.nowMs, version: s.swarm!.raftIndex,

@@ -1,13 +1,13 @@
 /** Slice: services (specs, versions, update status). */
 import type { EngineEvent } from '../../events/index.js';
 import { invariant } from './invariant.js';
-import { tdel, tget, tset } from './table.js';
+import { tdel, tget, thas, tset } from './table.js';
 import type { Service, State } from './types.js';
 
 export function servicesReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'ServiceCreated':
-      invariant(!tget(s.services, e.serviceId), `service ${e.serviceId} is new`);
+      invariant(!thas(s.services, e.serviceId), `service ${e.serviceId} is new`);
       tset<Service>(s.services, e.serviceId, {
         id: e.serviceId, spec: e.spec, previousSpec: null, endpointPorts: e.endpointPorts, previousEndpointPorts: null, specVersion: 1, version: s.swarm!.raftIndex,
         createdAtMs: s.sim.nowMs, updatedAtMs: s.sim.nowMs, maxSlot: 0, updateStatus: null, vips: [],

@@ -240,9 +240,26 @@ export function tget<T>(table: Table<T>, key: string): T | undefined {
   return leaf ? leaf[key] : undefined;
 }
 
+/**
+ * The entry under `key`, to READ only: never change what it returns. Inside evolve/evolveAll it is the
+ * entry as this draft has it (the copy handed out earlier, or the untouched original), without making
+ * a copy: a reducer that only reads another slice's entity (a service's spec, a node's hostname) does
+ * not pay for deep-copying it, and comparing it back at the end.
+ */
+export function tread<T>(table: Table<T>, key: string): T | undefined {
+  if (isOwned(table)) {
+    const o = owned!.get(table);
+    if (o?.entries.has(key)) return o.entries.get(key) as T | undefined;
+    const leaf = leafIn(rootOf(table), key);
+    return leaf ? leaf[key] : undefined;
+  }
+  const leaf = leafIn(table.t, key);
+  return leaf ? leaf[key] : undefined;
+}
+
 /** Whether `key` has an entry. */
 export function thas<T>(table: Table<T>, key: string): boolean {
-  return tget(table, key) !== undefined;
+  return tread(table, key) !== undefined;
 }
 
 /** Inserts or replaces (call on an immer draft). */

@@ -7,7 +7,7 @@ import { isDraft, original } from 'immer';
 import { TASK_STATE_ORDER, type EngineEvent, type PortConfig, type TaskState } from '../../events/index.js';
 import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { invariant } from './invariant.js';
-import { tdel, tget, tset } from './table.js';
+import { tdel, tget, thas, tread, tset } from './table.js';
 import type { Placement, Slot, State, Task } from './types.js';
 
 /** A task counts on its node while its desired state is at most COMPLETE (scheduler.go). */
@@ -39,10 +39,10 @@ function count(s: State, nodeId: string, t: Task, delta: number): void {
 export function tasksReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'TaskCreated': {
-      invariant(!tget(s.tasks, e.taskId), `task ${e.taskId} is new`);
+      invariant(!thas(s.tasks, e.taskId), `task ${e.taskId} is new`);
       const now = s.sim.nowMs;
       // Through the draft: replay applies many events in one draft, where peek() is the state before them all.
-      const res = tget(s.services, e.serviceId)?.spec.reservations;
+      const res = tread(s.services, e.serviceId)?.spec.reservations;
       tset<Task>(s.tasks, e.taskId, {
         id: e.taskId, serviceId: e.serviceId, slot: e.slot, nodeId: e.nodeId, specVersion: e.specVersion,
         state: 'new', desiredState: e.desiredState, message: 'created', err: '', exitCode: null,
@@ -141,14 +141,15 @@ export const EPHEMERAL_LAST = 60999;
  */
 function bindHostPorts(s: State, t: Task): void {
   // Read through the draft (replay applies many events in one draft: peek() would miss their changes).
-  const svc = tget(s.services, t.serviceId);
-  const host = t.nodeId ? tget(s.nodes, t.nodeId)?.hostname : undefined;
-  if (!svc || !host) return;
+  const svc = tread(s.services, t.serviceId);
+  if (!svc) return;
   const ports = taskSpecOf(svc, t).ports.filter((p) => p.publishMode === 'host');
   if (ports.length === 0) return;
+  const host = t.nodeId ? tread(s.nodes, t.nodeId)?.hostname : undefined;
+  if (!host) return;
   const inUse = new Set<string>();
   for (const id of tget(s.nodeTasks, t.nodeId!)?.taskIds ?? []) {
-    const other = tget(s.tasks, id);
+    const other = tread(s.tasks, id);
     if (!other || other.id === t.id || (other.state !== 'starting' && other.state !== 'running')) continue;
     for (const p of other.hostPorts ?? []) inUse.add(`${p.protocol}/${p.publishedPort}`);
   }

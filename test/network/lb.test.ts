@@ -12,7 +12,6 @@
  *   event_delegate.go NotifyLeave, nodemgmt.go changeNodeState);
  * - `swarm leave` releasing the swarm networks (moby daemon/cluster/swarm.go Leave, daemon.go
  *   DaemonLeavesCluster);
- * - tasks without networks on the default bridge (moby daemon/cluster/executor/container/container.go).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestCli } from '../helpers/cli.js';
@@ -307,28 +306,5 @@ describe('swarm leave and join again', () => {
     await given(c, '--on m2 swarm leave --force\n');
     expect(await netns(c, 'm2')).toEqual([]);
     expect(await netNames(c, 'm2')).toEqual(['bridge', 'docker_gwbridge', 'host', 'none']);
-  });
-});
-
-describe('a task without networks runs on the default bridge', () => {
-  it('eth0 on docker0 (172.17.0.x, lowest free), default via 172.17.0.1, no embedded DNS', async () => {
-    const c = cli();
-    await swarm(c, { managers: ['m1'] }, 'service create -d --name plain --replicas 2 nginx\nservice create -d --name hm --publish published=8081,target=80,mode=host nginx\nnetwork create -d overlay mynet\nservice create -d --name onnet --network mynet nginx\n');
-    const ips = [(await ifaces(c, 'plain.1'))[0]!, (await ifaces(c, 'plain.2'))[0]!].map((i) => `${i.name} ${i.mtu} ${i.inet.join(',')}`).sort();
-    expect(ips).toEqual(['eth0 1500 172.17.0.2/16', 'eth0 1500 172.17.0.3/16']);
-    expect((await ifaces(c, 'plain.1'))).toHaveLength(1);
-    expect(await c.ok('exec', 'plain.1', 'ip', 'route')).toMatch(/^default via 172\.17\.0\.1 dev eth0 \n172\.17\.0\.0\/16 dev eth0 scope link {2}src 172\.17\.0\.[23] \n$/);
-    // Host-mode ports do not put a task on the ingress: it is on the bridge too.
-    expect((await ifaces(c, 'hm.1')).map((i) => i.inet[0])).toEqual(['172.17.0.4/16']);
-    // A task on an overlay is not on the bridge.
-    expect((await ifaces(c, 'onnet.1')).map((i) => i.inet[0])).toEqual(['10.0.1.3/24', '172.18.0.3/16']);
-    const bridge = await netInspect(c, 'bridge');
-    expect(Object.values(bridge.Containers).map((e) => (e as { Name: string }).Name.split('.').slice(0, 2).join('.')).sort()).toEqual(['hm.1', 'plain.1', 'plain.2']);
-    expect(await nslookup(c, 'plain.1', 'plain')).toEqual([]);
-    // Its address is freed with it and handed out again (a local pool: lowest free).
-    const freed = (await ifaces(c, 'plain.2'))[0]!.inet[0]!;
-    await given(c, 'service scale plain=1\n');
-    await given(c, 'service scale plain=2\n');
-    expect([(await ifaces(c, 'plain.1'))[0]!.inet[0], (await ifaces(c, 'plain.2'))[0]!.inet[0]].sort()).toContain(freed);
   });
 });

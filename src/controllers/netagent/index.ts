@@ -17,7 +17,6 @@ import { tget, tvalues } from '../../state/table.js';
 import {
   addBackend, ensureLbSandbox, forgetNode, learnNetwork, nodeNeeds, rebootLbs, releaseNetworkOnHost, removeBackend, reprogramIngress, taskEndpointNames,
 } from '../../net/mesh.js';
-import { serviceNetworks } from '../netallocator/index.js';
 import type { Container, Host, State, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 
@@ -132,9 +131,13 @@ function taskName(s: State, t: Task): string {
 
 /**
  * A task's sandbox as its container starts: one interface per network (ingress first), then the
- * docker_gwbridge leg; then each endpoint joins its service's load balancer on that network. A task
- * without networks runs on the default bridge, as any container does (swarmkit's container adapter
- * sets no NetworkMode and no endpoints: moby daemon/cluster/executor/container/container.go).
+ * docker_gwbridge leg; then each endpoint joins its service's load balancer on that network.
+ *
+ * A task without networks gets no sandbox here. In Docker it runs on the default bridge, as any container
+ * does (swarmkit's container adapter sets no NetworkMode: moby daemon/cluster/executor/container/
+ * container.go), but each such leg is eight kernel objects and events: the Swarm2k scale (95,000 tasks
+ * without networks) would take three times as long and twice the memory. A documented divergence
+ * (docs/networking.md §11).
  */
 function setupTaskIn(p: NetPlan, t: Task): void {
   const s = p.s;
@@ -145,14 +148,7 @@ function setupTaskIn(p: NetPlan, t: Task): void {
   const sandbox = sandboxOf(t.containerId);
   if (p.hasNetns(host, sandbox)) return;
   const name = taskName(s, t);
-  if (t.addrs.length === 0) {
-    if (serviceNetworks(s, svc).length > 0) return;
-    const bridge = p.hostNetworks(host).find((n) => n.name === 'bridge' && n.driver === 'bridge');
-    if (!bridge) return;
-    p.emit({ type: 'NetnsCreated', host, netns: sandbox });
-    attachBridge(p, host, sandbox, t.containerId, name, bridge, 'eth0', true, []);
-    return;
-  }
+  if (t.addrs.length === 0) return;
   p.emit({ type: 'NetnsCreated', host, netns: sandbox });
   let i = 0;
   let external = false;
