@@ -4,7 +4,7 @@
  */
 import { Level } from 'level';
 import type { EngineEvent, LoggedEvent } from '../../events/index.js';
-import { decodeCommand, decodeEvent, decodeEventOnly, KIND_EVENT, KIND_SNAPSHOT, KIND_SNAPSHOT_HASH, metaKey, packPart, packr, partKey, seqKey, seqOfKey, sha256Bytes } from './codec.js';
+import { decodeCommand, decodeEvent, decodeEventOnly, KIND_EVENT, KIND_SNAPSHOT, KIND_SNAPSHOT_HASH, metaKey, packr, partKey, seqKey, seqOfKey, sha256Bytes } from './codec.js';
 import type { Branch, CommandRecord, HeadState, Meta, Segment, Snapshot, StoredPart, StoredState, StoredTable } from './types.js';
 
 /** A user-facing failure of the log (locked, missing, corrupt). */
@@ -257,8 +257,7 @@ export class EventLog {
   private partRef(part: object, ops: PutOp[]): Uint8Array {
     const known = this.partHashes.get(part);
     if (known) return known;
-    // Entries already packed for an earlier state are reused (see packPart).
-    const bytes = packPart(part);
+    const bytes = packr.pack(part);
     const h = sha256Bytes(bytes);
     ops.push({ key: partKey(h), value: bytes });
     this.partHashes.set(part, h);
