@@ -20,6 +20,8 @@ describe('explain', () => {
     expect(of(['resources', 1])).toBe('no suitable node (insufficient resources on 1 node)');
     expect(of(['resources', 3])).toBe('no suitable node (insufficient resources on 3 nodes)');
     expect(of(['constraints', 1])).toBe('no suitable node (scheduling constraints not satisfied on 1 node)');
+    expect(of(['platform', 1])).toBe('no suitable node (unsupported platform on 1 node)');
+    expect(of(['platform', 4])).toBe('no suitable node (unsupported platform on 4 nodes)');
     expect(of(['hostports', 2])).toBe('no suitable node (host-mode port already in use on 2 nodes)');
     // MaxReplicasFilter.Explain ignores the count.
     expect(of(['maxreplicas', 5])).toBe('no suitable node (max replicas per node limit exceed)');

@@ -5,6 +5,7 @@ import { taskSpecOf } from '../../controllers/orchestrator/spec.js';
 import { serviceSlots, slotTasks } from '../../controllers/orchestrator/tasks.js';
 import { isTaskDirty } from '../../controllers/updater/index.js';
 import { humanDuration, rfc3339Nano } from '../../sim/clock.js';
+import { resolvedPlatforms } from '../../sim/registry.js';
 import { formatDurationMs } from '../../sim/duration.js';
 import { naturalLess } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
@@ -184,7 +185,8 @@ export function specJson(s: State, spec: ServiceSpec): Record<string, unknown> {
   if (spec.constraints.length) placement.Constraints = spec.constraints;
   if (spec.preferences.length) placement.Preferences = spec.preferences.map((d) => ({ Spread: { SpreadDescriptor: d } }));
   if (spec.maxReplicasPerNode) placement.MaxReplicas = spec.maxReplicasPerNode;
-  placement.Platforms = [{ Architecture: 'amd64', OS: 'linux' }];
+  const platforms = resolvedPlatforms(spec.image);
+  if (platforms.length) placement.Platforms = platforms.map((p) => ({ Architecture: p.architecture, OS: p.os }));
   const restart: Record<string, unknown> = { Condition: spec.restart.condition, Delay: spec.restart.delayMs * 1e6, MaxAttempts: spec.restart.maxAttempts };
   if (spec.restart.windowMs) restart.Window = spec.restart.windowMs * 1e6;
   const tt: Record<string, unknown> = {

@@ -14,9 +14,10 @@ import type { Service, State, SwarmNode, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact } from '../types.js';
 import { compile, labelValue, matchesAll, type Constraint } from './constraints.js';
 import { hostPortsInUse } from './ports.js';
+import { platformMatches, resolvedPlatforms, type ImagePlatform } from '../../sim/registry.js';
 
 /** Filters in swarmkit's pipeline order, with the text their Explain() contributes. */
-const FILTERS = ['ready', 'resources', 'constraints', 'hostports', 'maxreplicas'] as const;
+const FILTERS = ['ready', 'resources', 'constraints', 'platform', 'hostports', 'maxreplicas'] as const;
 type FilterName = (typeof FILTERS)[number];
 
 function explainPart(f: FilterName, n: number): string {
@@ -25,6 +26,7 @@ function explainPart(f: FilterName, n: number): string {
     case 'ready': return `${nodes} not available for new tasks`;
     case 'resources': return `insufficient resources on ${nodes}`;
     case 'constraints': return `scheduling constraints not satisfied on ${nodes}`;
+    case 'platform': return `unsupported platform on ${nodes}`;
     case 'hostports': return `host-mode port already in use on ${nodes}`;
     case 'maxreplicas': return 'max replicas per node limit exceed';
   }
@@ -48,14 +50,21 @@ interface NodeView {
   branch: string[];
 }
 
-function firstFailing(s: State, v: NodeView, spec: ServiceSpec, cons: Constraint[], ports: Set<string> | null): FilterName | null {
+function firstFailing(s: State, v: NodeView, spec: ServiceSpec, cons: Constraint[], ports: Set<string> | null, platforms: ImagePlatform[]): FilterName | null {
   const n = v.node;
   if (n.state !== 'ready' || n.availability !== 'active') return 'ready';
   if (v.freeCpu < spec.reservations.nanoCpus || v.freeMem < spec.reservations.memoryBytes) return 'resources';
   if (cons.length && !matchesAll(s, n, cons)) return 'constraints';
+  if (platforms.length && !supportsPlatform(s, n, platforms)) return 'platform';
   if (ports && ports.has(n.id)) return 'hostports';
   if (spec.maxReplicasPerNode > 0 && v.svcCount >= spec.maxReplicasPerNode) return 'maxreplicas';
   return null;
+}
+
+/** PlatformFilter: the node's OS and architecture (as its engine reports them) are among the image's. */
+function supportsPlatform(s: State, n: SwarmNode, platforms: ImagePlatform[]): boolean {
+  const h = tget(s.hosts, n.hostname);
+  return !!h && platforms.some((p) => platformMatches(p, h.os, h.arch));
 }
 
 /** What earlier groups of the same tick placed (their assignments are not applied yet). */
@@ -204,11 +213,12 @@ function scheduleGroup(s: State, svc: Service, tasks: Task[], nodes: SwarmNode[]
   const spec = svc.spec;
   const cons = compile(spec.constraints);
   const ports = hostPortsInUse(s, svc);
+  const platforms = resolvedPlatforms(spec.image);
   const out: EngineEvent[] = [];
   const preassigned = tasks.filter((t) => t.nodeId);
   for (const t of preassigned) {
     const n = tget(s.nodes, t.nodeId!);
-    const f = n ? firstFailing(s, viewOf(s, n, svc.id, tick), spec, cons, ports) : 'ready';
+    const f = n ? firstFailing(s, viewOf(s, n, svc.id, tick), spec, cons, ports, platforms) : 'ready';
     if (f === null) {
       out.push({ type: 'TaskAssigned', taskId: t.id, nodeId: t.nodeId!, message: 'scheduler confirmed task can run on preassigned node' });
       addLoad(tick, t.nodeId!, svc.id, spec.reservations.nanoCpus, spec.reservations.memoryBytes);
@@ -226,14 +236,14 @@ function scheduleGroup(s: State, svc: Service, tasks: Task[], nodes: SwarmNode[]
   nodes.forEach((n, i) => {
     const v = viewOf(s, n, svc.id, tick);
     v.rank = ranks[i]!;
-    const f = firstFailing(s, v, spec, cons, ports);
+    const f = firstFailing(s, v, spec, cons, ports, platforms);
     if (f === null) eligible.push(v);
     else failures.set(f, (failures.get(f) ?? 0) + 1);
   });
   for (const v of eligible) v.branch = branchOf(spec.preferences, s, v.node);
   const tree = buildTree(eligible, spec.preferences.length, 0);
   const fits = (v: NodeView): boolean => {
-    const f = firstFailing(s, v, spec, cons, ports);
+    const f = firstFailing(s, v, spec, cons, ports, platforms);
     if (f !== null) failures.set(f, (failures.get(f) ?? 0) + 1);
     return f === null;
   };
