@@ -9,6 +9,11 @@ import { daemon, reject, rpc } from './rejection.js';
 export function resolveNode(s: State, ref: string): SwarmNode {
   const byId = tget(s.nodes, ref);
   if (byId) return byId;
+  // The usual case without a scan: the host of that name is in the swarm as a live node. Only one host has
+  // that name, so no other live node has that hostname: the scan below would pick this one too.
+  const h = tget(s.hosts, ref);
+  const current = h?.nodeId ? tget(s.nodes, h.nodeId) : undefined;
+  if (current && current.hostname === ref && isNodeAlive(s, current)) return current;
   const all = tvalues(s.nodes);
   const byName = all.filter((n) => n.hostname === ref);
   if (byName.length === 1) return byName[0]!;
