@@ -76,8 +76,8 @@ const NET_CYCLES = Number(process.env.BENCH_FLAT_NET_CYCLES ?? 1000);
 
 /**
  * µs per event of `network connect` / `network disconnect` cycles of one container (endpoint, veth pair,
- * address, routes, DNS records each way), in a swarm whose overlay holds `tasks` service tasks (two
- * endpoints each: the overlay and docker_gwbridge). Commands go through the CLI's command layer on one
+ * address, routes, DNS records each way), in a swarm whose overlay holds `tasks` service tasks of ten
+ * services (two endpoints each: the overlay and docker_gwbridge). Commands go through the CLI's command layer on one
  * open session, as `engine run` runs its lines.
  */
 async function perNetEvent(tasks: number): Promise<{ us: number; endpoints: number; events: number }> {
@@ -85,7 +85,11 @@ async function perNetEvent(tasks: number): Promise<{ us: number; endpoints: numb
   const lines = ['host add m1 --cpus 64 --memory 256GiB', '--on m1 swarm init'];
   for (let i = 1; i < TASK_NODES; i++) lines.push(`host add n${i} --cpus 64 --memory 256GiB`);
   for (let i = 1; i < TASK_NODES; i++) lines.push(`--on n${i} swarm join --token $(swarm join-token -q worker) m1:2377`);
-  lines.push('network create -d overlay --subnet 10.128.0.0/16 ov', `service create -d --name big --replicas ${tasks} --network ov nginx`, 'advance 30s');
+  // Ten services on one /16 overlay (one service of 50,000 replicas would make its `tasks.<name>` DNS
+  // record and load-balancer backends, one array each, the build's cost: see docs/PERFORMANCE.md).
+  lines.push('network create -d overlay --subnet 10.128.0.0/16 ov');
+  for (let k = 0; k < 10; k++) lines.push(`service create -d --name s${k} --replicas ${tasks / 10} --network ov nginx`);
+  lines.push('advance 30s');
   lines.push('--on m1 network create app', '--on m1 network create side', '--on m1 run -d --name probe --network app nginx');
   await engineInProcess(db, 'run', '-q', writeScenario(tempDir('flatnet-scn'), 'build.swarm', lines));
   const session = await Session.open(db);
