@@ -67,8 +67,36 @@ export function containersOn(s: State, h: Host): ContainerView[] {
 
 /** Finds a container by ID prefix or name, on one host (or on any when `host` is null). */
 export function findContainer(s: State, hosts: Host[], ref: string): ContainerView | undefined {
-  const all = hosts.flatMap((h) => containersOn(s, h));
   const clean = ref.replace(/^\//, '');
+  return findByName(s, hosts, clean) ?? findAmongAll(s, hosts, clean);
+}
+
+/**
+ * The common cases without building a view of every task in the cluster: a standalone container's name
+ * (no dot: task container names always have two), or a task container's full name
+ * (`<service>.<slot|node>.<task ID>`, its task looked up by ID). Whatever these find, findAmongAll would
+ * find first too: full container IDs (64 hex) are never names, and names are unique per host.
+ */
+function findByName(s: State, hosts: Host[], clean: string): ContainerView | undefined {
+  if (/^[0-9a-f]{64}$/.test(clean)) return undefined;
+  if (!clean.includes('.')) {
+    for (const h of hosts) {
+      const mine = tvalues(s.containers).filter((c) => c.host === h.name && c.name === clean);
+      if (mine.length) return standaloneView(s, mine.sort((a, b) => b.createdAtMs - a.createdAtMs || (a.id < b.id ? -1 : 1))[0]!);
+    }
+    return undefined;
+  }
+  const m = /^[^.]+\.[^.]+\.([0-9a-z]{25})$/.exec(clean);
+  const t = m ? tget(s.tasks, m[1]!) : undefined;
+  const node = t?.nodeId ? tget(s.nodes, t.nodeId) : undefined;
+  const h = node ? hosts.find((x) => x.name === node.hostname && x.nodeId === node.id) : undefined;
+  const v = t && h ? taskView(s, t, h.name) : null;
+  return v && v.name === clean ? v : undefined;
+}
+
+/** Docker's full lookup over every container of the hosts: exact ID, name, task ID or `svc.slot`, then a unique prefix. */
+function findAmongAll(s: State, hosts: Host[], clean: string): ContainerView | undefined {
+  const all = hosts.flatMap((h) => containersOn(s, h));
   return all.find((c) => c.id === clean) ?? all.find((c) => c.name === clean)
     ?? all.find((c) => c.task !== null && (c.task.id === clean || `${c.name.split('.').slice(0, 2).join('.')}` === clean && c.state === 'running'))
     ?? (() => {
