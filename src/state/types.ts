@@ -1,6 +1,6 @@
 /** The derived state: normalized, serializable, nothing derivable stored twice. */
 import type {
-  ContainerCreated, ContainerState, EndpointCreated, NodeAvailability, PortConfig, NodeRole, NodeState, ServiceSpec, TaskState, UpdateStatusRecord,
+  ContainerCreated, ContainerState, EndpointCreated, NetworkCreated, NodeAvailability, PortConfig, NodeRole, NodeState, ServiceSpec, TaskState, UpdateStatusRecord,
 } from '../../events/index.js';
 import type { Table } from './table.js';
 
@@ -199,21 +199,9 @@ export interface Container extends Omit<ContainerCreated, 'type' | 'containerId'
   stateAtMs: number;
 }
 
-export interface Network {
+/** A network: what NetworkCreated recorded, with its bookkeeping. */
+export interface Network extends Omit<NetworkCreated, 'type' | 'networkId'> {
   id: string;
-  name: string;
-  driver: 'bridge' | 'host' | 'null' | 'overlay';
-  scope: 'local' | 'swarm';
-  host: string | null;
-  subnet: string;
-  gateway: string;
-  ipRange: string;
-  vni: number;
-  internal: boolean;
-  attachable: boolean;
-  ingress: boolean;
-  options: Record<string, string>;
-  labels: Record<string, string>;
   createdAtMs: number;
   version: number;
   /** IPAM cursor (see src/net/ipam.ts). */
