@@ -1,6 +1,6 @@
 /** The derived state: normalized, serializable, nothing derivable stored twice. */
 import type {
-  ContainerCreated, ContainerState, EndpointCreated, NetworkCreated, NodeAvailability, PortConfig, NodeRole, NodeState, ServiceSpec, TaskState, UpdateStatusRecord,
+  ContainerCreated, ContainerState, EndpointCreated, NetworkCreated, RouteAdded, NodeAvailability, PortConfig, NodeRole, NodeState, ServiceSpec, TaskState, UpdateStatusRecord,
 } from '../../events/index.js';
 import type { Table } from './table.js';
 
@@ -244,14 +244,8 @@ export interface Link {
   addrs: string[];
 }
 
-export interface Route {
-  host: string;
-  netns: string;
-  dst: string;
-  via: string;
-  dev: string;
-  src: string;
-}
+/** A route: what RouteAdded recorded. */
+export type Route = Omit<RouteAdded, 'type'>;
 
 export interface Rule {
   host: string;
