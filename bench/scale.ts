@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nextAddress, parseCidr } from '../src/net/ipam.js';
-import { ENGINE_BIN, fmt as fmt0, now, tempDir } from './util.js';
+import { ENGINE_BIN, ENGINE_NODE_FLAGS, fmt as fmt0, now, tempDir } from './util.js';
 
 const QUICK = !!process.env.BENCH_QUICK;
 const fmt = (n: number, d = 0): string => (d === 0 ? fmt0(n) : n.toFixed(d));
@@ -18,7 +18,7 @@ const report = (line: string): void => console.log(`  ${line}`);
 /** Runs the CLI as a separate process; returns wall seconds and peak RSS (GNU time). */
 function cli(db: string, argv: string[], input?: string): { secs: number; rssMb: number; out: string } {
   const t0 = now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ENGINE_BIN, '--db', db, ...argv], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...ENGINE_NODE_FLAGS, ENGINE_BIN, '--db', db, ...argv], { input, encoding: 'utf8', maxBuffer: 1 << 30 });
   const secs = (now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`engine ${argv.join(' ')} failed: ${r.stderr.slice(0, 2000)}`);
   const rssKb = Number(r.stderr.trim().split('\n').at(-1));

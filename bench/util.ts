@@ -1,6 +1,6 @@
 /** Bench helpers: temp folders, timing, child processes, and the results table. Wall clock is fine here. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,12 @@ import { BufferIo, main } from '../src/cli/main.js';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The CLI entry point the whole-process figures spawn (BENCH_ENGINE: another build's, to compare). */
 export const ENGINE_BIN = process.env.BENCH_ENGINE ?? join(ROOT, 'bin', 'engine.js');
+/**
+ * The node flags of the entry point's `#!/usr/bin/env -S node …` line (a bigger young generation), so
+ * that `process.execPath ENGINE_BIN` runs as the installed `engine` command does.
+ */
+export const ENGINE_NODE_FLAGS: string[] = (/^#!.*\bnode((?: --?[\w-]+(?:=\S+)?)*)\s*$/m.exec(readFileSync(ENGINE_BIN, 'utf8').split('\n')[0]!)?.[1] ?? '')
+  .split(' ').filter(Boolean);
 
 const dirs: string[] = [];
 
@@ -48,7 +54,7 @@ export async function engineInProcess(db: string, ...args: string[]): Promise<st
 /** `node bin/engine.js --db DB ARGS` as a child process, timed whole (start-up and exit included). */
 export function engineProcess(db: string, ...args: string[]): { ms: number; stdout: string } {
   const t0 = now();
-  const r = spawnSync(process.execPath, [ENGINE_BIN, '--db', db, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ENGINE_DB: '' } });
+  const r = spawnSync(process.execPath, [...ENGINE_NODE_FLAGS, ENGINE_BIN, '--db', db, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ENGINE_DB: '' } });
   const ms = now() - t0;
   if (r.status !== 0) throw new Error(`engine ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { ms, stdout: r.stdout };

@@ -21,7 +21,7 @@ export interface Applied {
 }
 
 export class Reactor {
-  private readonly fact$ = new Subject<Fact>();
+  private fact$ = new Subject<Fact>();
   private readonly emitted: EngineEvent[] = [];
   private rng: Prng | null = null;
   private ledger: Ledger | null = null;
@@ -34,8 +34,36 @@ export class Reactor {
       },
       ledger: () => (this.ledger ??= new Ledger()),
     };
-    // Subscribed once, in order: for each fact, controller 1's output is queued before controller 2's.
-    for (const c of controllers) c.react(this.fact$, deps).subscribe((e) => this.emitted.push(e));
+    this.subscribe(controllers, deps);
+  }
+
+  /** A controller's pipeline that failed (a bug): the error run() throws once the fact is through. */
+  private failure: { error: unknown } | null = null;
+
+  /** Subscribes the pipelines, in order: for each fact, controller 1's output is queued before controller 2's. */
+  private subscribe(controllers: readonly Controller[], deps: ControllerDeps): void {
+    for (const c of controllers) {
+      c.react(this.fact$, deps).subscribe({
+        next: (e) => this.emitted.push(e),
+        // A failed pipeline is closed for good: fail this batch, and give the next one fresh pipelines.
+        error: (error: unknown) => {
+          this.failure = { error };
+          this.fact$.complete();
+          this.fact$ = new Subject<Fact>();
+          this.subscribe(controllers, deps);
+        },
+      });
+    }
+  }
+
+  /** Shows a fact to every controller; throws what a failing pipeline reported. */
+  private show(fact: Fact): void {
+    this.fact$.next(fact);
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = null;
+      throw error;
+    }
   }
 
   /** Applies `initial` and every reaction, returning the new state and the applied events in order. */
@@ -48,7 +76,7 @@ export class Reactor {
         if (i === queue.length) {
           // Quiescent: one idle tick; what it provokes goes round again.
           this.emitted.length = 0;
-          this.fact$.next({ event: IDLE, state });
+          this.show({ event: IDLE, state });
           if (this.emitted.length === 0) break;
           for (const e of this.emitted) queue.push(e);
         }
@@ -56,7 +84,7 @@ export class Reactor {
         state = evolve(state, event);
         applied.push({ event, atMs: state.sim.nowMs });
         this.emitted.length = 0;
-        this.fact$.next({ event, state });
+        this.show({ event, state });
         for (const e of this.emitted) queue.push(e);
       }
     } finally {

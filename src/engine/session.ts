@@ -28,9 +28,13 @@ export const SNAPSHOT_MIN_EVENTS = 4096;
 /**
  * Events between snapshots per entity in the state. A snapshot stores only the parts of the state that
  * changed since the last one, but a part is 1/16 of a table: changes spread over a big table rewrite all
- * of it, so big states snapshot less often.
+ * of it, so a snapshot of a big state costs about as much as packing the whole state. One event per
+ * entity keeps that cost at about one entity packed per event appended (0.25 packed four, and took
+ * ~40 % of a 1,000-node, 20,000-task network build); a rewind on such a state replays at most that
+ * many events (docs/PERFORMANCE.md, "Snapshot interval"). Small states snapshot every
+ * SNAPSHOT_MIN_EVENTS.
  */
-export const SNAPSHOT_EVENTS_PER_ENTITY = 0.25;
+export const SNAPSHOT_EVENTS_PER_ENTITY = 1;
 /**
  * A process that appended at least this many events since the last snapshot leaves one at the tip when it
  * closes: it shares its parts with HEAD's state record, so it costs a small record, and a later rewind

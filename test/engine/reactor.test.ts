@@ -42,3 +42,39 @@ describe('the reactor', () => {
     expect(batch.map((r) => r.event.type)).toEqual(['HostCrashed', 'RaftLeaderLost', 'RaftElectionScheduled']);
   });
 });
+
+describe('the reactor with a failing controller', () => {
+  it('throws the controller\'s error from run() and gives the next batch fresh pipelines', async () => {
+    const { Reactor } = await import('../../src/engine/reactor.js');
+    const { decideEach } = await import('../../src/controllers/operators.js');
+    const { initialState } = await import('../../src/state/index.js');
+    const { Prng } = await import('../../src/sim/prng.js');
+    let calls = 0;
+    const seen: string[] = [];
+    const flaky = {
+      name: 'flaky',
+      react: (fact$: never) => (fact$ as import('rxjs').Observable<import('../../src/controllers/types.js').Fact>).pipe(decideEach((f) => {
+        if (f.event.type === 'Idle') return [];
+        calls++;
+        if (calls === 1) throw new Error('boom');
+        return [];
+      })),
+    };
+    const recorder = {
+      name: 'recorder',
+      react: (fact$: never) => (fact$ as import('rxjs').Observable<import('../../src/controllers/types.js').Fact>).pipe(decideEach((f) => {
+        seen.push(f.event.type);
+        return [];
+      })),
+    };
+    const reactor = new Reactor([flaky, recorder] as never);
+    const ev = { type: 'ClockAdvanced', fromMs: 0, toMs: 1000 } as never;
+    expect(() => reactor.run(initialState(), [ev], new Prng(1, 1), [])).toThrow('boom');
+    const applied: unknown[] = [];
+    reactor.run(initialState(), [ev], new Prng(1, 1), applied as never);
+    expect(applied).toHaveLength(1);
+    expect(calls).toBe(2);
+    // the second batch reached both controllers: its event, then the idle tick
+    expect(seen.slice(-2)).toEqual(['ClockAdvanced', 'Idle']);
+  });
+});

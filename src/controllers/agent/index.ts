@@ -3,7 +3,7 @@
  * stepping accepted → preparing → ready → starting → running, stops them when their desired state
  * says so, and reports containers that died. A node whose machine is down does nothing.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import { TASK_STATE_ORDER, type EngineEvent, type MountSpec, type TaskState } from '../../../events/index.js';
 import { localId } from '../../sim/ids.js';
 import type { Prng } from '../../sim/prng.js';
@@ -128,5 +128,5 @@ export function agentReact({ event: e, state: s }: Fact, deps: ControllerDeps): 
 
 export const agentController: Controller = {
   name: 'agent',
-  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(agentReact(f, deps)))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => agentReact(f, deps))),
 };

@@ -2,7 +2,7 @@
  * The allocator (swarmkit manager/allocator): admits new tasks, NEW → PENDING. Network resources
  * (task IPs, VIPs, ports) are allocated here too once networks are simulated.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import type { EngineEvent } from '../../../events/index.js';
 import { tget } from '../../state/table.js';
 import type { Controller, Fact } from '../types.js';
@@ -16,5 +16,5 @@ export function allocatorReact({ event: e, state: s }: Fact): EngineEvent[] {
 
 export const allocatorController: Controller = {
   name: 'allocator',
-  react: (fact$) => fact$.pipe(mergeMap((f) => from(allocatorReact(f)))),
+  react: (fact$) => fact$.pipe(decideEach((f) => allocatorReact(f))),
 };

@@ -4,7 +4,7 @@
  * those tasks are rejected; the orchestrator then replaces them elsewhere. Paused and drained nodes
  * are left alone.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import { TASK_STATE_ORDER, type EngineEvent } from '../../../events/index.js';
 import { selectLeader } from '../../state/selectors.js';
 import { tget } from '../../state/table.js';
@@ -57,5 +57,5 @@ export function constraintEnforcerReact({ event: e, state: s }: Fact): EngineEve
 
 export const constraintEnforcerController: Controller = {
   name: 'constraintenforcer',
-  react: (fact$) => fact$.pipe(mergeMap((f) => from(constraintEnforcerReact(f)))),
+  react: (fact$) => fact$.pipe(decideEach((f) => constraintEnforcerReact(f))),
 };

@@ -3,7 +3,7 @@
  * period × 3; after a leader change every node is first UNKNOWN and gets period × 6.
  * Only a live leader runs a dispatcher: without one, nothing is marked.
  */
-import { mergeMap, from } from 'rxjs';
+import { decideEach } from '../operators.js';
 import type { EngineEvent } from '../../../events/index.js';
 import { isNodeAlive, selectLeader, selectNodesById } from '../../state/selectors.js';
 import type { State, SwarmNode } from '../../state/types.js';
@@ -62,7 +62,7 @@ function ready(n: SwarmNode): EngineEvent {
 
 export const livenessController: Controller = {
   name: 'liveness',
-  react: (fact$) => fact$.pipe(mergeMap((f) => from(livenessReact(f)))),
+  react: (fact$) => fact$.pipe(decideEach((f) => livenessReact(f))),
   nextDeadline(state) {
     if (!selectLeader(state)) return null;
     let min: number | null = null;

@@ -4,7 +4,7 @@
  * starts and tears them down when it stops, keeps each network's load-balancer sandbox and its load
  * balancers, and follows networkdb: a node that leaves or fails is forgotten by the others.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import type { EngineEvent } from '../../../events/index.js';
 import { attachBridge, detach, endpointsOf, hostDefaults, sandboxOf } from '../../net/local.js';
 import {
@@ -309,7 +309,7 @@ export function netAgentReact({ event: e, state: s }: Fact, deps: ControllerDeps
 
 export const netAgentController: Controller = {
   name: 'netagent',
-  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(netAgentReact(f, deps)))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => netAgentReact(f, deps))),
   nextDeadline(state) {
     let min: number | null = null;
     for (const h of tvalues(state.hosts)) {

@@ -5,7 +5,7 @@
  * while a task using the overlay is placed there (allocator network.go reallocateNode/getNodeNetworks).
  * Addresses are released when a task passes RUNNING and are not reused until the serial cursor wraps.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import { TASK_STATE_ORDER, type EngineEvent } from '../../../events/index.js';
 import { NetPlan } from '../../net/plan.js';
 import { nodeNeeds } from '../../net/mesh.js';
@@ -179,5 +179,5 @@ export function netAllocatorReact({ event: e, state: s }: Fact, deps: Controller
 
 export const netAllocatorController: Controller = {
   name: 'netallocator',
-  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(netAllocatorReact(f, deps)))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => netAllocatorReact(f, deps))),
 };

@@ -4,7 +4,7 @@
  * services), replacements in the same slot with a new ID after the restart delay, and the reaction to
  * nodes going down, drained or deleted. They never place tasks (the scheduler does) nor run them (agent).
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import type { EngineEvent, TaskState } from '../../../events/index.js';
 import { localId, swarmId } from '../../sim/ids.js';
 import type { Prng } from '../../sim/prng.js';
@@ -242,7 +242,7 @@ export function orchestratorReact({ event: e, state: s }: Fact, deps: Controller
 
 export const orchestratorController: Controller = {
   name: 'orchestrator',
-  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(orchestratorReact(f, deps)))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => orchestratorReact(f, deps))),
   nextDeadline(s) {
     if (!selectLeader(s)) return null;
     let min: number | null = null;

@@ -3,7 +3,7 @@
  * randomized election timeout (ElectionTick 10 × 1 s, so 10–20 s) expires first stands and wins
  * if a quorum of managers is up. CheckQuorum: a leader that cannot reach a quorum steps down.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import type { EngineEvent } from '../../../events/index.js';
 import type { Prng } from '../../sim/prng.js';
 import { selectRaftHealth } from '../../state/selectors.js';
@@ -95,7 +95,7 @@ export function raftReact({ event, state }: Fact, deps: ControllerDeps): EngineE
 
 export const raftController: Controller = {
   name: 'raft',
-  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(raftReact(f, deps)))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => raftReact(f, deps))),
   nextDeadline(state) {
     const raft = state.swarm?.raft;
     if (!raft) return null;

@@ -3,7 +3,7 @@
  * (5 by default, the current task included; max-attempts+1 when that is larger), deletes tasks whose
  * desired state is REMOVE once they stopped, and tasks that were never placed once they are not wanted.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import { TASK_STATE_ORDER, type EngineEvent } from '../../../events/index.js';
 import { tget } from '../../state/table.js';
 import { slotKey } from '../../state/tasks.js';
@@ -58,5 +58,5 @@ export function reaperReact({ event: e, state: s }: Fact): EngineEvent[] {
 
 export const reaperController: Controller = {
   name: 'reaper',
-  react: (fact$) => fact$.pipe(mergeMap((f) => from(reaperReact(f)))),
+  react: (fact$) => fact$.pipe(decideEach((f) => reaperReact(f))),
 };

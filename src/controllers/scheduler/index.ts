@@ -5,7 +5,7 @@
  * in total) kept in a binary heap, so a task costs O(log nodes). Ties, random upstream (Go map order),
  * are broken by a seeded shuffle drawn per group.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import type { EngineEvent, ServiceSpec } from '../../../events/index.js';
 import type { Prng } from '../../sim/prng.js';
 import { selectNodesById } from '../../state/selectors.js';
@@ -297,5 +297,5 @@ function schedulerReact({ event, state }: Fact, deps: ControllerDeps): EngineEve
 
 export const schedulerController: Controller = {
   name: 'scheduler',
-  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(schedulerReact(f, deps)))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => schedulerReact(f, deps))),
 };

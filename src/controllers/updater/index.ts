@@ -4,7 +4,7 @@
  * counts failures of the new tasks (before running, or within `monitor` of running) against
  * max-failure-ratio and then pauses, continues or rolls back; finishes with `update completed`.
  */
-import { from, mergeMap } from 'rxjs';
+import { decideEach } from '../operators.js';
 import { TASK_STATE_ORDER, type EngineEvent, type UpdateConfig, type UpdateState } from '../../../events/index.js';
 import type { Prng } from '../../sim/prng.js';
 import { selectLeader } from '../../state/selectors.js';
@@ -225,7 +225,7 @@ export function updaterReact({ event: e, state: s }: Fact, deps: ControllerDeps)
 
 export const updaterController: Controller = {
   name: 'updater',
-  react: (fact$, deps) => fact$.pipe(mergeMap((f) => from(updaterReact(f, deps)))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => updaterReact(f, deps))),
   nextDeadline(s) {
     if (!selectLeader(s)) return null;
     let min: number | null = null;

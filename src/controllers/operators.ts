@@ -1,0 +1,27 @@
+/**
+ * The operator every controller's pipeline ends with: a synchronous decision per fact, its events
+ * emitted in order. `mergeMap((f) => from(decide(f)))` does the same but subscribes an inner Observable
+ * per fact — for eleven controllers, eleven subscriptions per event, most of them for an empty array,
+ * which cost more than the decisions. Errors and completion pass through as mergeMap passes them.
+ */
+import { Observable, type OperatorFunction } from 'rxjs';
+
+export function decideEach<T, R>(decide: (value: T) => readonly R[]): OperatorFunction<T, R> {
+  return (source) =>
+    new Observable<R>((subscriber) =>
+      source.subscribe({
+        next: (value) => {
+          let out: readonly R[];
+          try {
+            out = decide(value);
+          } catch (err) {
+            subscriber.error(err);
+            return;
+          }
+          for (let i = 0; i < out.length && !subscriber.closed; i++) subscriber.next(out[i]!);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}
