@@ -4,7 +4,9 @@
  * per fact — for eleven controllers, eleven subscriptions per event, most of them for an empty array,
  * which cost more than the decisions. Errors and completion pass through as mergeMap passes them.
  */
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+// The class alone, not the whole bundle (see engine/reactor.ts).
+import { Observable } from 'rxjs/internal/Observable';
 
 export function decideEach<T, R>(decide: (value: T) => readonly R[]): OperatorFunction<T, R> {
   return (source) =>

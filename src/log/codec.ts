@@ -127,8 +127,9 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /** A record's value: the event, with the batch's command if the record is a batch's first. */
-function decodeValue(buf: Buffer): [EngineEvent, BatchCommand | undefined] {
-  const v = packr.unpack(buf.subarray(VALUE_AT)) as EngineEvent | [EngineEvent, BatchCommand];
+function decodeValue(bytes: Uint8Array): [EngineEvent, BatchCommand | undefined] {
+  // Unpacked in place from VALUE_AT: no Buffer or subarray made per record.
+  const v = packr.unpack(bytes, { start: VALUE_AT }) as EngineEvent | [EngineEvent, BatchCommand];
   return Array.isArray(v) ? [v[0], v[1]] : [v, undefined];
 }
 
@@ -143,12 +144,13 @@ export function decodeEvent(bytes: Uint8Array): LoggedEvent {
 
 /** The command carried by a batch's first event record, if any. */
 export function decodeCommand(bytes: Uint8Array): BatchCommand | undefined {
-  return decodeValue(asBuffer(bytes))[1];
+  return decodeValue(bytes)[1];
 }
 
 /** Decodes only the event of a record (replay's fast path: no hashes, no hex). */
 export function decodeEventOnly(bytes: Uint8Array): EngineEvent {
-  return decodeValue(asBuffer(bytes))[0];
+  const v = packr.unpack(bytes, { start: VALUE_AT }) as EngineEvent | [EngineEvent, BatchCommand];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** Checks one record against the hash chain. */

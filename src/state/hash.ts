@@ -12,6 +12,18 @@ import * as crypto from 'node:crypto';
 import { TRIE_LEVELS, type Inner, type Leaf, type Table } from './table.js';
 import { TABLE_SLICES, type State } from './types.js';
 
+/** Object keys as JSON writes them, quoted and escaped: field names repeat in every record. */
+const quotedKeys = new Map<string, string>();
+
+function quoted(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    if (quotedKeys.size >= 65_536) quotedKeys.clear();
+    quotedKeys.set(k, (q = JSON.stringify(k)));
+  }
+  return q;
+}
+
 /** JSON with object keys sorted at every level; `undefined` members dropped as JSON does. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);
@@ -24,12 +36,21 @@ export function canonicalJson(value: unknown): string {
     return out + ']';
   }
   const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  // Most records are small and many are already in order: sort only when they are not.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort();
+      break;
+    }
+  }
   let out = '{';
   let first = true;
-  for (const k of Object.keys(obj).sort()) {
+  for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+    out += (first ? '' : ',') + quoted(k) + ':';
+    out += typeof v === 'object' && v !== null ? canonicalJson(v) : JSON.stringify(v);
     first = false;
   }
   return out + '}';

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { reject } from '../../commands/rejection.js';
 import { decideStackDeploy, decideStackRm, NAMESPACE_LABEL, stackServices } from '../../commands/stack.js';
 import { naturalLess } from '../../state/selectors.js';
@@ -14,13 +13,15 @@ import { serviceLsJson, serviceLsTable, serviceRow, sortedServices } from '../re
 import { tabwrite } from '../render/table.js';
 import { printTasks, requireServiceManager } from './service.js';
 
-function readCompose(file: string): { doc: unknown; dir: string } {
+/** A Compose file, parsed (the YAML parser loads on first use: most commands never need it). */
+async function readCompose(file: string): Promise<{ doc: unknown; dir: string }> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     return reject(`open ${file}: no such file or directory`);
   }
+  const { parse: parseYaml } = await import('yaml');
   try {
     return { doc: parseYaml(text), dir: dirname(resolve(file)) };
   } catch (e) {
@@ -39,7 +40,7 @@ export function registerStack(program: Command, ctx: CliContext): void {
     .action(async (name: string, o: { composeFile: string }) => {
       requireServiceManager(ctx);
       const h = host(ctx);
-      const { doc, dir } = readCompose(o.composeFile);
+      const { doc, dir } = await readCompose(o.composeFile);
       let messages: string[] = [];
       await decide(ctx, (s, rng) => {
         const plan = decideStackDeploy(s, h, name, doc, { read: (p) => {
