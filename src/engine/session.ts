@@ -24,17 +24,19 @@ export const ENGINE_VERSION = '28.2.2';
 /** swarm-engine's own version (`engine --version`). */
 export const ENGINE_PACKAGE_VERSION = '0.1.0';
 /** Events between snapshots, at least: a rewind replays at most this many (or one interval) events. */
-export const SNAPSHOT_MIN_EVENTS = 4096;
+export const SNAPSHOT_MIN_EVENTS = 2048;
 /**
- * Events between snapshots per entity in the state. A snapshot stores only the parts of the state that
+ * How far apart snapshots are, as the state grows. A snapshot stores only the parts of the state that
  * changed since the last one, but a part is 1/16 of a table: changes spread over a big table rewrite all
- * of it, so a snapshot of a big state costs about as much as packing the whole state. One event per
- * entity keeps that cost at about one entity packed per event appended (0.25 packed four, and took
- * ~40 % of a 1,000-node, 20,000-task network build); a rewind on such a state replays at most that
- * many events (docs/PERFORMANCE.md, "Snapshot interval"). Small states snapshot every
- * SNAPSHOT_MIN_EVENTS.
+ * of it, so a snapshot costs about as much as packing every table that changed (E entities), while a
+ * rewind replays up to one interval of events. Small states keep rewinds short: about E²/SNAPSHOT_SCALE
+ * events apart, so SNAPSHOT_MIN_EVENTS up to ~11,000 changed entities. Big states keep
+ * snapshots cheap: the interval tends to E events (about one entity packed per event appended; a quarter
+ * of E packed four, and took ~40 % of a 1,000-node, 20,000-task network build). Tables that did not
+ * change cost nothing and do not count: 1,000,000 label changes on 1,000 nodes snapshot every
+ * SNAPSHOT_MIN_EVENTS whatever else the state holds (docs/PERFORMANCE.md, "Snapshot interval").
  */
-export const SNAPSHOT_EVENTS_PER_ENTITY = 1;
+export const SNAPSHOT_SCALE = 50_000;
 /**
  * A process that appended at least this many events since the last snapshot leaves one at the tip when it
  * closes: it shares its parts with HEAD's state record, so it costs a small record, and a later rewind
@@ -44,16 +46,33 @@ export const TIP_SNAPSHOT_MIN_EVENTS = 256;
 /** Group commit: callers running many commands (engine run) flush once this many events are pending. */
 export const FLUSH_EVERY_EVENTS = 8192;
 
-/** How many entities the state holds, over every Table slice (what a snapshot's size grows with). */
-export function entityCount(state: State): number {
+/**
+ * How many entities the state's tables hold (what a snapshot's size grows with); with `unchanged`, only
+ * the tables that are not in it (the ones that changed since it was filled).
+ */
+export function entityCount(state: State, unchanged?: WeakSet<object>): number {
   let n = 0;
-  for (const slice of TABLE_SLICES) n += (state as unknown as Record<string, Table<unknown> | undefined>)[slice]?.n ?? 0;
+  for (const slice of TABLE_SLICES) {
+    const t = (state as unknown as Record<string, Table<unknown> | undefined>)[slice];
+    if (t && !unchanged?.has(t)) n += t.n;
+  }
   return n;
 }
 
-/** Events between two snapshots for a state this size. */
-export function snapshotInterval(state: State): number {
-  return Math.max(SNAPSHOT_MIN_EVENTS, Math.round(SNAPSHOT_EVENTS_PER_ENTITY * entityCount(state)));
+/** Events between two snapshots for a state this size (`unchanged`: the tables the last snapshot already holds). */
+export function snapshotInterval(state: State, unchanged?: WeakSet<object>): number {
+  const e = entityCount(state, unchanged);
+  return Math.max(SNAPSHOT_MIN_EVENTS, Math.round((e * e) / (e + SNAPSHOT_SCALE)));
+}
+
+/** The table objects of a state (a WeakSet: it keeps none of them alive). */
+function tablesOf(state: State): WeakSet<object> {
+  const set = new WeakSet<object>();
+  for (const slice of TABLE_SLICES) {
+    const t = (state as unknown as Record<string, object | undefined>)[slice];
+    if (t) set.add(t);
+  }
+  return set;
 }
 
 /** What each table read from the log was read from: written back as it is, without decoding it. */
@@ -103,6 +122,8 @@ export interface ExecResult {
 export class Session {
   private readonly reactor = new Reactor(CONTROLLERS);
   private pending: PendingWrite = { events: [], snapshots: [], head: null, meta: null };
+  /** The tables of the last snapshot taken, or of HEAD's state as this process found it: changing them costs the next snapshot. */
+  private snapshotTables: WeakSet<object> | undefined;
   private metaDirty = false;
   private forkLink: { branch: number; at: number; hash: string } | null = null;
   /** The last record appended, which the next batch chains to (saves turning the tip's hash to hex and back). */
@@ -140,6 +161,7 @@ export class Session {
     } else {
       this.state = await this.stateAt(branch, seq);
     }
+    this.snapshotTables = tablesOf(this.state);
   }
 
   /** Does the log exist yet (event 1 written)? */
@@ -228,9 +250,10 @@ export class Session {
     this.appended = true;
     this.state = state;
     // Snapshots at batch boundaries, as the log grows (not at flushes: a long `engine run` flushes rarely).
-    if (branch.tipSeq - Math.max(branch.lastSnapshotSeq, branch.forkSeq) >= snapshotInterval(state)) {
+    if (branch.tipSeq - Math.max(branch.lastSnapshotSeq, branch.forkSeq) >= snapshotInterval(state, this.snapshotTables)) {
       this.pending.snapshots.push({ branch: branch.id, snapshot: { seq: branch.tipSeq, stateHash: stateHash(state), state: storedState(state) } });
       branch.lastSnapshotSeq = branch.tipSeq;
+      this.snapshotTables = tablesOf(state);
     }
     return { events: logged, state, forked };
   }
@@ -281,6 +304,7 @@ export class Session {
     const b = this.branch(head.branch);
     const at = head.at !== null && head.at >= b.tipSeq ? null : head.at;
     this.state = await this.stateAt(b.id, at ?? b.tipSeq);
+    this.snapshotTables = tablesOf(this.state);
     m.head = { branch: b.id, at };
     this.metaDirty = true;
     await this.flush();
