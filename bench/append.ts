@@ -65,10 +65,11 @@ function* flushes(evs: readonly EngineEvent[], argvs: readonly string[][], w: Wo
       prev = encodeEvent(seq, 0, batch, evs[start + i]!, prev, i === 0 ? command : undefined);
       pending.events.push({ branch: 1, seq, bytes: prev });
     }
-    branch.tipHash = recordHash(prev);
     branch.tipSeq = batch + count - 1;
     tip = { seq: branch.tipSeq, bytes: prev };
     if (pending.events.length >= w.perFlush || start + count >= evs.length) {
+      // As Session does: the tip's hash goes into the metadata as hex once per flush, not per batch.
+      branch.tipHash = recordHash(prev);
       pending.meta = meta;
       yield pending;
       pending = { events: [], snapshots: [], head: null, meta: null };

@@ -127,7 +127,16 @@ export class Session {
   private metaDirty = false;
   private forkLink: { branch: number; at: number; hash: string } | null = null;
   /** The last record appended, which the next batch chains to (saves turning the tip's hash to hex and back). */
-  private tip: { branch: number; seq: number; bytes: Buffer } | null = null;
+  private tip: { branch: number; seq: number; bytes: Buffer; hex: boolean } | null = null;
+
+  /** Writes the tip record's hash, as hex, into its branch's metadata (once per tip). */
+  private syncTipHash(): void {
+    const tip = this.tip;
+    if (!tip || tip.hex || !this.meta) return;
+    const b = this.meta.branches.find((x) => x.id === tip.branch);
+    if (b && b.tipSeq === tip.seq) b.tipHash = recordHash(tip.bytes);
+    tip.hex = true;
+  }
   /** Where the stored head-state record stands (null: none, or not known to match). */
   private storedHead: { branch: number; seq: number } | null = null;
   /** Did this session append events (then it leaves a snapshot at the tip when it closes)? */
@@ -243,8 +252,10 @@ export class Session {
       prev = bytes;
     }
     branch.tipSeq = nextSeq + applied.length - 1;
-    branch.tipHash = recordHash(prev);
-    this.tip = { branch: branch.id, seq: branch.tipSeq, bytes: prev };
+    // The branch's tipHash (hex) is written when the metadata is (takePending) or when another branch
+    // takes the tip: turning a hash to hex per batch costs as much as a small event's hash.
+    if (tip && tip.branch !== branch.id) this.syncTipHash();
+    this.tip = { branch: branch.id, seq: branch.tipSeq, bytes: prev, hex: false };
     this.meta!.head = { branch: branch.id, at: null };
     this.metaDirty = true;
     this.appended = true;
@@ -390,6 +401,7 @@ export class Session {
     const headMoved = withHead && (this.storedHead?.branch !== branch || this.storedHead.seq !== seq);
     const tipUnhashed = !background && this.meta.head.at === null && !this.branch().tipStateHash && this.branch().tipSeq > 0;
     if (!this.metaDirty && this.pending.events.length === 0 && !headMoved && !tipUnhashed) return null;
+    this.syncTipHash();
     const w = this.pending;
     this.pending = { events: [], snapshots: [], head: null, meta: null };
     const b = this.branch();
