@@ -46,7 +46,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'SecretCreated', 'SecretRemoved', 'ConfigCreated', 'ConfigRemoved', 'VolumeCreated', 'VolumeRemoved',
   'ContainerCreated', 'ContainerStateChanged', 'ContainerRemoved', 'ContainerNetworksChanged',
   'NetworkCreated', 'NetworkRemoved', 'AddressAllocated', 'AddressReleased', 'EndpointCreated', 'EndpointRemoved',
-  'NetnsCreated', 'NetnsRemoved', 'LinkCreated', 'LinkRemoved', 'AddressAssigned', 'AddressUnassigned', 'RouteAdded', 'RouteRemoved',
+  'NetnsCreated', 'NetnsRemoved', 'LinkCreated', 'VethCreated', 'LinkRemoved', 'AddressAssigned', 'AddressUnassigned', 'RouteAdded', 'RouteRemoved',
   'IptablesRuleAdded', 'IptablesRuleRemoved', 'IpvsServiceAdded', 'IpvsServiceRemoved', 'LbBackendAdded',
   'LbBackendRemoved', 'DnsRecordAdded', 'DnsRecordRemoved',
 ];

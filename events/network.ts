@@ -95,7 +95,11 @@ export interface NetnsRemoved {
 
 export type LinkKind = 'bridge' | 'vxlan' | 'veth';
 
-/** A network device in a namespace ('' = the host's root namespace). */
+/**
+ * A network device in a namespace ('' = the host's root namespace): a bridge (the host's eth0 is
+ * recorded as one), or a VXLAN device. A veth pair is one VethCreated; a veth LinkCreated (one per end,
+ * as logs written before VethCreated existed hold) is still reduced the same way.
+ */
 export interface LinkCreated {
   type: 'LinkCreated';
   host: string;
@@ -109,6 +113,32 @@ export interface LinkCreated {
   peer: number;
   /** The bridge it is enslaved to ('' if none). */
   master: string;
+}
+
+/** One end of a veth pair. */
+export interface VethEnd {
+  /** Its namespace ('' = the host's root namespace). */
+  netns: string;
+  name: string;
+  ifIndex: number;
+  mac: string;
+  /** The bridge it is enslaved to ('' if none). */
+  master: string;
+}
+
+/**
+ * A veth pair, both ends at once (`ip link add OUTER type veth peer name INNER`, then each end moved to
+ * its namespace): the sandbox's interface (`inner`: eth0, eth1, … in a container's or load-balancer
+ * sandbox) and its peer (`outer`: a host-side `veth<7 hex>` in the root namespace enslaved to a bridge,
+ * or `veth<N>` in an overlay's namespace enslaved to its br0). Reduced as two links of kind `veth`, the
+ * outer end first, each with the other's ifindex as its peer.
+ */
+export interface VethCreated {
+  type: 'VethCreated';
+  host: string;
+  mtu: number;
+  outer: VethEnd;
+  inner: VethEnd;
 }
 
 export interface LinkRemoved {
@@ -136,6 +166,12 @@ export interface AddressUnassigned {
   cidr: string;
 }
 
+/**
+ * A route added explicitly (a default route `via` a gateway). The connected route an address with a
+ * prefix shorter than /32 gives its interface (`10.0.1.0/24 dev eth0 proto kernel scope link src
+ * 10.0.1.3`) is the kernel's own doing: not recorded, derived from the links' addresses where routes are
+ * shown, and gone with the address or the link.
+ */
 export interface RouteAdded {
   type: 'RouteAdded';
   host: string;
@@ -262,6 +298,6 @@ export interface DnsRecordRemoved {
 
 export type NetworkEvent =
   | NetworkCreated | NetworkRemoved | AddressAllocated | AddressReleased | EndpointCreated | EndpointRemoved
-  | NetnsCreated | NetnsRemoved | LinkCreated | LinkRemoved | AddressAssigned | AddressUnassigned | RouteAdded | RouteRemoved
+  | NetnsCreated | NetnsRemoved | LinkCreated | VethCreated | LinkRemoved | AddressAssigned | AddressUnassigned | RouteAdded | RouteRemoved
   | IptablesRuleAdded | IptablesRuleRemoved | IpvsServiceAdded | IpvsServiceRemoved | LbBackendAdded
   | LbBackendRemoved | DnsRecordAdded | DnsRecordRemoved;

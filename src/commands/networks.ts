@@ -243,6 +243,7 @@ export function removeNetworkEvents(s: State, n: Network): EngineEvent[] {
     for (const r of tvalues(s.rules).filter((x) => x.host === n.host && x.netns === '' && (x.rule.out === `!${dev}` || x.rule.in === dev || x.rule.out === dev))) {
       out.push({ type: 'IptablesRuleRemoved', host: n.host, netns: '', rule: r.rule });
     }
+    // Explicit routes through the bridge, if any; its connected route goes with the link (derived, not recorded).
     for (const r of tvalues(s.routes).filter((x) => x.host === n.host && x.netns === '' && x.dev === dev)) out.push({ type: 'RouteRemoved', host: n.host, netns: '', dst: r.dst, dev });
     if (tget(s.links, `${n.host}//${dev}`)) out.push({ type: 'LinkRemoved', host: n.host, netns: '', name: dev });
   }

@@ -1,6 +1,6 @@
 /**
  * Local networks (libnetwork's bridge, host and null drivers): what dockerd sets up when it starts,
- * user-defined bridges, and a container's endpoint on a bridge (veth pair, address, routes, DNS).
+ * user-defined bridges, and a container's endpoint on a bridge (veth pair, address, default route, DNS).
  */
 import type { Endpoint, Network, State } from '../state/types.js';
 import { tget } from '../state/table.js';
@@ -30,15 +30,15 @@ export function hostDefaults(p: NetPlan, host: string): void {
   p.createNetwork({ name: 'none', driver: 'null', scope: 'local', host, subnet: '', gateway: '', ipRange: '', vni: 0, internal: false, attachable: false, ingress: false, options: {}, labels: {} });
 }
 
-/** A bridge network: the network, its Linux bridge with the gateway address, the subnet route, NAT. */
+/** A bridge network: the network, its Linux bridge with the gateway address (hence the subnet route), NAT. */
 export function createBridge(p: NetPlan, host: string, name: string, subnet: Cidr, gateway: string | null, options: Record<string, string>, labels: Record<string, string>, internal: boolean, ipRange = ''): Network {
   const gw = gateway ?? cidrString({ base: subnet.base + 1, bits: 32 }).split('/')[0]!;
   const n = p.createNetwork({ name, driver: 'bridge', scope: 'local', host, subnet: cidrString(subnet), gateway: gw, ipRange, vni: 0, internal, attachable: false, ingress: false, options, labels });
   const dev = bridgeDevice(n);
   const mtu = Number(options['com.docker.network.driver.mtu'] ?? 1500);
   p.emit({ type: 'LinkCreated', host, netns: '', name: dev, kind: 'bridge', ifIndex: p.nextIf(host), mtu, mac: p.randomMac(), peer: 0, master: '' });
+  // The gateway address brings the subnet's connected route (src the gateway): derived, not recorded.
   p.emit({ type: 'AddressAssigned', host, netns: '', ifName: dev, cidr: `${gw}/${subnet.bits}` });
-  p.emit({ type: 'RouteAdded', host, netns: '', dst: cidrString(subnet), via: '', dev, src: gw });
   if (!internal && options['com.docker.network.bridge.enable_ip_masquerade'] !== 'false') {
     p.emit({ type: 'IptablesRuleAdded', host, netns: '', rule: rule({ table: 'nat', chain: 'POSTROUTING', src: cidrString(subnet), out: `!${dev}`, target: 'MASQUERADE' }) });
   }
@@ -75,16 +75,19 @@ export interface VethEndpoint {
   defaultVia: string | null;
 }
 
-/** A sandbox's interface: a veth pair (inside end named ifName), its address, its routes, the endpoint. */
+/** A sandbox's interface: a veth pair (inside end named ifName), its address, its default route, the endpoint. */
 export function vethEndpoint(p: NetPlan, o: VethEndpoint): Endpoint {
   const inner = p.nextIf(o.host);
   const outer = p.nextIf(o.host);
   const mac = p.mac(o.ip);
-  p.emit({ type: 'LinkCreated', host: o.host, netns: o.peerNetns, name: o.peerName, kind: 'veth', ifIndex: outer, mtu: o.mtu, mac: p.randomMac(), peer: inner, master: o.master });
-  p.emit({ type: 'LinkCreated', host: o.host, netns: o.sandbox, name: o.ifName, kind: 'veth', ifIndex: inner, mtu: o.mtu, mac, peer: outer, master: '' });
+  p.emit({
+    type: 'VethCreated', host: o.host, mtu: o.mtu,
+    outer: { netns: o.peerNetns, name: o.peerName, ifIndex: outer, mac: p.randomMac(), master: o.master },
+    inner: { netns: o.sandbox, name: o.ifName, ifIndex: inner, mac, master: '' },
+  });
+  // The address brings its connected route (the subnet, dev ifName, src ip): the kernel's, not recorded.
   p.emit({ type: 'AddressAssigned', host: o.host, netns: o.sandbox, ifName: o.ifName, cidr: p.cidrOf(o.network, o.ip) });
   if (o.defaultVia) p.emit({ type: 'RouteAdded', host: o.host, netns: o.sandbox, dst: 'default', via: o.defaultVia, dev: o.ifName, src: '' });
-  p.emit({ type: 'RouteAdded', host: o.host, netns: o.sandbox, dst: o.network.subnet, via: '', dev: o.ifName, src: o.ip });
   const ep: Endpoint = {
     id: p.rng.hex(32), networkId: o.network.id, host: o.host, sandbox: o.sandbox, containerId: o.containerId, name: o.name,
     ip: o.ip, mac, ifName: o.ifName, peerNetns: o.peerNetns, peerName: o.peerName,
@@ -109,14 +112,15 @@ export function attachBridge(p: NetPlan, host: string, sandbox: string, containe
   return ep;
 }
 
-/** Undoes an endpoint: its DNS names, routes, both veth ends; a local network's address is released. */
+/**
+ * Undoes an endpoint: its DNS names, its default route, both veth ends (and with the inside end its
+ * address and connected route); a local network's address is released.
+ */
 export function detach(p: NetPlan, ep: Endpoint, dnsNames: string[]): void {
   const s = p.s;
   const n = tget(s.networks, ep.networkId);
   for (const d of dnsNames) if (tget(s.dns, `${ep.networkId}/${d}`)?.ips.includes(ep.ip)) p.emit({ type: 'DnsRecordRemoved', networkId: ep.networkId, name: d, ip: ep.ip });
-  for (const dst of ['default', n?.subnet ?? '']) {
-    if (dst && tget(s.routes, `${ep.host}/${ep.sandbox}/${dst}/${ep.ifName}`)) p.emit({ type: 'RouteRemoved', host: ep.host, netns: ep.sandbox, dst, dev: ep.ifName });
-  }
+  if (tget(s.routes, `${ep.host}/${ep.sandbox}/default/${ep.ifName}`)) p.emit({ type: 'RouteRemoved', host: ep.host, netns: ep.sandbox, dst: 'default', dev: ep.ifName });
   if (tget(s.links, `${ep.host}/${ep.sandbox}/${ep.ifName}`)) p.emit({ type: 'LinkRemoved', host: ep.host, netns: ep.sandbox, name: ep.ifName });
   if (tget(s.links, `${ep.host}/${ep.peerNetns}/${ep.peerName}`)) p.emit({ type: 'LinkRemoved', host: ep.host, netns: ep.peerNetns, name: ep.peerName });
   p.emit({ type: 'EndpointRemoved', endpointId: ep.id });

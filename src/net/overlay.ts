@@ -55,9 +55,9 @@ export function ensureGwbridge(p: NetPlan, host: string): Network {
 /** Link names in a namespace: applied ones (its index) and those this batch adds or removes. */
 function linkNames(p: NetPlan, host: string, ns: string): Set<string> {
   const used = new Set(tget(p.s.netns, `${host}/${ns}`)?.links ?? []);
-  for (const e of p.plannedIn(host, ns)) {
-    if (e.type === 'LinkCreated') used.add(e.name);
-    else if (e.type === 'LinkRemoved') used.delete(e.name);
+  for (const l of p.plannedIn(host, ns)) {
+    if (l.created) used.add(l.name);
+    else used.delete(l.name);
   }
   return used;
 }
@@ -164,7 +164,6 @@ export function teardownLbSandbox(p: NetPlan, host: string, networkId: string): 
   for (const svc of p.lbsIn(host, ns)) unprogramLb(p, host, ns, svc);
   const ep = lbEndpointOf(p, host, ns, networkId);
   if (ep) {
-    p.emit({ type: 'RouteRemoved', host, netns: ns, dst: ep.subnet, dev: ep.ifName });
     p.emit({ type: 'LinkRemoved', host, netns: ns, name: ep.ifName });
     p.emit({ type: 'LinkRemoved', host, netns: overlayNs(networkId), name: ep.peerName });
     p.emit({ type: 'EndpointRemoved', endpointId: ep.id });

@@ -24,12 +24,18 @@ export function rule(r: Partial<IptablesRule> & Pick<IptablesRule, 'table' | 'ch
 export interface LbEndpoint {
   id: string;
   ip: string;
-  /** The network's subnet (its on-link route in the sandbox). */
+  /** The network's subnet (the connected route of its address in the sandbox; the SNAT rule's destination). */
   subnet: string;
   ifName: string;
   /** Its veth's other end in the overlay namespace. */
   peerName: string;
   gwIp: string | null;
+}
+
+/** A link created or removed in a namespace by the batch (not applied yet). */
+export interface PlannedLink {
+  name: string;
+  created: boolean;
 }
 
 /**
@@ -44,7 +50,8 @@ export class Ledger {
   readonly cursors = new Map<string, { next: number; released: number[] }>();
   readonly ifIndex = new Map<string, number>();
   readonly newNetworks = new Map<string, Network>();
-  readonly links = new Map<string, EngineEvent[]>();
+  /** Links created (true) or removed (false) by this batch, in order, keyed by namespace `host/netns`. */
+  readonly links = new Map<string, PlannedLink[]>();
   /** Namespaces created (true) or removed (false) by this batch, keyed `host/name`. */
   readonly netns = new Map<string, boolean>();
   /** iptables rules added (true) or removed (false), by kernel ruleKey. */
@@ -70,6 +77,8 @@ export class Ledger {
   readonly attachments = new Map<string, string | null>();
   /** The manager's next VNI to try (0: not read from the state yet). */
   vni = 0;
+  /** Tasks the reaper asked to delete in this batch (queued, maybe not applied yet). */
+  readonly reaped = new Set<string>();
 }
 
 export class NetPlan {
@@ -102,13 +111,13 @@ export class NetPlan {
         L.netns.set(`${x.host}/${x.netns}`, x.type === 'NetnsCreated');
         return;
       case 'LinkCreated':
-      case 'LinkRemoved': {
-        const k = `${x.host}/${x.netns}`;
-        const list = L.links.get(k) ?? [];
-        list.push(x);
-        L.links.set(k, list);
+      case 'LinkRemoved':
+        this.noteLink(x.host, x.netns, x.name, x.type === 'LinkCreated');
         return;
-      }
+      case 'VethCreated':
+        this.noteLink(x.host, x.outer.netns, x.outer.name, true);
+        this.noteLink(x.host, x.inner.netns, x.inner.name, true);
+        return;
       case 'IptablesRuleAdded':
       case 'IptablesRuleRemoved':
         L.rules.set(ruleKey(x.host, x.netns, x.rule), x.type === 'IptablesRuleAdded');
@@ -163,6 +172,13 @@ export class NetPlan {
     }
   }
 
+  private noteLink(host: string, netns: string, name: string, created: boolean): void {
+    const k = `${host}/${netns}`;
+    const list = this.ledger.links.get(k);
+    if (list) list.push({ name, created });
+    else this.ledger.links.set(k, [{ name, created }]);
+  }
+
   private lbSet(host: string, netns: string): Set<string> {
     const k = `${host}/${netns}`;
     let set = this.ledger.nsLbs.get(k);
@@ -193,8 +209,8 @@ export class NetPlan {
     return planned ?? tget(this.s.netns, `${host}/${name}`) !== undefined;
   }
 
-  /** Link changes planned in this batch (not applied yet) in a namespace. */
-  plannedIn(host: string, netns: string): EngineEvent[] {
+  /** Link changes planned in this batch (not applied yet) in a namespace, in order. */
+  plannedIn(host: string, netns: string): readonly PlannedLink[] {
     return this.ledger.links.get(`${host}/${netns}`) ?? [];
   }
 

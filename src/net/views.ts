@@ -6,7 +6,8 @@
 import { tget, tvalues } from '../state/table.js';
 import type { IptablesRule } from '../../events/index.js';
 import { Prng } from '../sim/prng.js';
-import type { Container, Endpoint, Link, Network, State } from '../state/types.js';
+import { netnsIndex } from '../state/kernel.js';
+import type { Container, Endpoint, Link, Network, Route, State } from '../state/types.js';
 import { cidrSize, contains, intToIp, ipToInt, parseCidr } from './ipam.js';
 import { endpointsOf } from './local.js';
 
@@ -18,8 +19,37 @@ export interface ToolResult {
 
 const ok = (stdout: string): ToolResult => ({ stdout, stderr: '', code: 0 });
 
-function linksIn(s: State, host: string, netns: string): Link[] {
-  return tvalues(s.links).filter((l) => l.host === host && l.netns === netns).sort((a, b) => a.ifIndex - b.ifIndex);
+/**
+ * A namespace's links by ifindex: through the namespace's index, except for the root namespace, which
+ * has none (its links are looked up in the whole table).
+ */
+export function linksIn(s: State, host: string, netns: string): Link[] {
+  const links = netns
+    ? (netnsIndex(s, host, netns)?.links ?? []).map((name) => tget(s.links, `${host}/${netns}/${name}`)).filter((l): l is Link => !!l)
+    : tvalues(s.links).filter((l) => l.host === host && l.netns === netns);
+  return links.sort((a, b) => a.ifIndex - b.ifIndex);
+}
+
+/**
+ * A namespace's routes: those added explicitly (RouteAdded: default routes), then the kernel's connected
+ * routes, one per address with a prefix shorter than /32 (`10.0.1.3/24` on eth0 gives `10.0.1.0/24 dev
+ * eth0 src 10.0.1.3`), by link ifindex and address order; they come and go with the address or the link.
+ */
+export function routesIn(s: State, host: string, netns: string): Route[] {
+  const out = tvalues(s.routes).filter((r) => r.host === host && r.netns === netns);
+  const seen = new Set(out.map((r) => `${r.dst} ${r.dev}`));
+  for (const l of linksIn(s, host, netns)) {
+    for (const a of l.addrs) {
+      const c = parseCidr(a);
+      if (!c || c.bits >= 32) continue;
+      const size = cidrSize(c);
+      const dst = `${intToIp(Math.floor(c.base / size) * size)}/${c.bits}`;
+      if (seen.has(`${dst} ${l.name}`)) continue;
+      seen.add(`${dst} ${l.name}`);
+      out.push({ host, netns, dst, via: '', dev: l.name, src: intToIp(c.base) });
+    }
+  }
+  return out;
 }
 
 function brd(cidr: string): string {
@@ -47,7 +77,7 @@ export function ipAddr(s: State, host: string, netns: string): string {
 
 /** `ip route`: default first, then the other routes by destination. */
 export function ipRoute(s: State, host: string, netns: string): string {
-  const rs = tvalues(s.routes).filter((r) => r.host === host && r.netns === netns)
+  const rs = routesIn(s, host, netns)
     .sort((a, b) => (a.dst === 'default' ? -1 : b.dst === 'default' ? 1 : ipToInt(a.dst.split('/')[0]!) - ipToInt(b.dst.split('/')[0]!)));
   return rs.map((r) => (r.dst === 'default' ? `default via ${r.via} dev ${r.dev} \n` : `${r.dst} dev ${r.dev} scope link ${r.src ? ` src ${r.src} ` : ''}\n`)).join('');
 }

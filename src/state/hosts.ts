@@ -41,6 +41,12 @@ export function hostsReducer(s: State, e: EngineEvent): void {
       if (e.ifIndex >= h.nextIfIndex) h.nextIfIndex = e.ifIndex + 1;
       return;
     }
+    case 'VethCreated': {
+      // As two LinkCreated would: the next ifindex moves past both ends.
+      const h = host(s, e.host);
+      for (const end of [e.outer, e.inner]) if (end.ifIndex >= h.nextIfIndex) h.nextIfIndex = end.ifIndex + 1;
+      return;
+    }
     case 'IptablesRuleAdded':
       host(s, e.host).ruleSeq++;
       return;

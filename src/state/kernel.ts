@@ -17,6 +17,14 @@ export function netnsIndex(s: State, host: string, netns: string): Netns | undef
   return netns ? tget(s.netns, `${host}/${netns}`) : undefined;
 }
 
+/** A new link, indexed on its namespace. */
+function addLink(s: State, l: Link): void {
+  const key = `${l.host}/${l.netns}/${l.name}`;
+  invariant(!tget(s.links, key), `link ${l.name} is new in ${l.netns || 'the root namespace'} of ${l.host}`);
+  tset<Link>(s.links, key, l);
+  netnsIndex(s, l.host, l.netns)?.links.push(l.name);
+}
+
 export function kernelReducer(s: State, e: EngineEvent): void {
   switch (e.type) {
     case 'NetnsCreated':
@@ -26,11 +34,14 @@ export function kernelReducer(s: State, e: EngineEvent): void {
     case 'NetnsRemoved':
       tdel(s.netns, `${e.host}/${e.netns}`);
       return;
-    case 'LinkCreated': {
-      const key = `${e.host}/${e.netns}/${e.name}`;
-      invariant(!tget(s.links, key), `link ${e.name} is new in ${e.netns || 'the root namespace'} of ${e.host}`);
-      tset<Link>(s.links, key, { host: e.host, netns: e.netns, name: e.name, kind: e.kind, ifIndex: e.ifIndex, mtu: e.mtu, mac: e.mac, peer: e.peer, master: e.master, addrs: [] });
-      netnsIndex(s, e.host, e.netns)?.links.push(e.name);
+    case 'LinkCreated':
+      addLink(s, { host: e.host, netns: e.netns, name: e.name, kind: e.kind, ifIndex: e.ifIndex, mtu: e.mtu, mac: e.mac, peer: e.peer, master: e.master, addrs: [] });
+      return;
+    case 'VethCreated': {
+      // Two links, the outer end first, each pointing at the other's ifindex.
+      const { outer: o, inner: i } = e;
+      addLink(s, { host: e.host, netns: o.netns, name: o.name, kind: 'veth', ifIndex: o.ifIndex, mtu: e.mtu, mac: o.mac, peer: i.ifIndex, master: o.master, addrs: [] });
+      addLink(s, { host: e.host, netns: i.netns, name: i.name, kind: 'veth', ifIndex: i.ifIndex, mtu: e.mtu, mac: i.mac, peer: o.ifIndex, master: i.master, addrs: [] });
       return;
     }
     case 'LinkRemoved': {

@@ -1,5 +1,5 @@
 /** One readable line per event, naming nodes by hostname where the state knows them. */
-import type { EngineEvent } from '../../events/index.js';
+import type { EngineEvent, VethEnd } from '../../events/index.js';
 import { formatDurationMs } from '../sim/duration.js';
 import { assertNever } from '../state/invariant.js';
 import { tget } from '../state/table.js';
@@ -87,6 +87,10 @@ export function describe(e: EngineEvent, s: State | null): string {
     case 'NetnsCreated': return `${e.host}: netns ${e.netns} created`;
     case 'NetnsRemoved': return `${e.host}: netns ${e.netns} removed`;
     case 'LinkCreated': return `${e.host}: ${e.kind} ${e.name}${e.kind === 'veth' ? `@if${e.peer}` : ''} (index ${e.ifIndex}) in ${e.netns || 'the root namespace'}${e.master ? `, master ${e.master}` : ''}`;
+    case 'VethCreated': {
+      const end = (x: VethEnd, peer: VethEnd) => `${x.name}@if${peer.ifIndex} (index ${x.ifIndex}) in ${x.netns || 'the root namespace'}${x.master ? `, master ${x.master}` : ''}`;
+      return `${e.host}: veth ${end(e.outer, e.inner)} ⇄ ${end(e.inner, e.outer)}`;
+    }
     case 'LinkRemoved': return `${e.host}: ${e.name} removed from ${e.netns || 'the root namespace'}`;
     case 'AddressAssigned': return `${e.host}: ${e.cidr} on ${e.ifName} in ${e.netns || 'the root namespace'}`;
     case 'AddressUnassigned': return `${e.host}: ${e.cidr} removed from ${e.ifName} in ${e.netns || 'the root namespace'}`;

@@ -296,7 +296,7 @@ describe('swarm leave and join again', () => {
     const old = (await c.ok('node', 'ls', '--format', '{{.ID}} {{.Status}}')).split('\n').find((l) => l.endsWith(' Down'))!.split(' ')[0]!;
     await given(c, `node rm ${old}\n`);
     const last = (await log(c)).filter((l) => l.type === 'AddressReleased').slice(-2).map((l) => (l.event as { ip: string }).ip).sort();
-    expect(last).toEqual(['10.0.0.3', '10.0.1.5']);
+    expect(last).toEqual(['10.0.0.3', '10.0.1.6']);
   });
 
   it('--force on a manager does the same', async () => {

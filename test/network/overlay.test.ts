@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestCli } from '../helpers/cli.js';
-import { clis, given, ifaces, netInspect, netns, nsIfaces, nslookup, overlayNsOf, sharedNetns, swarm, taskNodes, vips } from './support.js';
+import { clis, given, ifaces, log, netInspect, netns, nsIfaces, nslookup, overlayNsOf, sharedNetns, swarm, taskNodes, vips } from './support.js';
 
 const cli = clis();
 
@@ -137,6 +137,36 @@ describe('a task’s interfaces and routes (seed 001)', () => {
     expect(Object.values(gw.Containers).map((e) => (e as { IPv4Address: string }).IPv4Address).sort()).toEqual(['172.18.0.2/16', '172.18.0.3/16']);
   });
 
+  it('one VethCreated per interface; the connected routes are the kernel’s (not recorded), shown by ip route and gone with the interface', async () => {
+    const c = cli();
+    await swarm(c, { managers: ['m1'] }, 'network create -d overlay --attachable mynet\nservice create -d --name web --network mynet nginx\nrun -d --name c1 --network mynet busybox\nnetwork create br\nnetwork connect br c1\n');
+    const sandbox = (await c.ok('inspect', '--format', '{{.Id}}', 'c1')).trim().slice(0, 12);
+    const events = await log(c, 'VethCreated', 'LinkCreated', 'RouteAdded', 'RouteRemoved');
+    // web.1's two interfaces, each pair one event: the inside end in the task's sandbox, its peer
+    // enslaved to br0 in the overlay's namespace, or to docker_gwbridge in the root namespace.
+    const web = (await log(c, 'EndpointCreated')).map((l) => l.event as { sandbox: string; containerId: string; ifName: string }).find((e) => e.containerId && e.ifName === 'eth1' && e.sandbox !== sandbox)!.sandbox;
+    const pairs = events.filter((l) => l.type === 'VethCreated').map((l) => l.event as { inner: { netns: string; name: string; ifIndex: number }; outer: { netns: string; master: string; ifIndex: number } });
+    const legs = pairs.filter((p) => p.inner.netns === web);
+    expect(legs.map((p) => `${p.inner.name} ${p.outer.netns === '' ? 'root' : p.outer.netns.slice(0, 2)} ${p.outer.master}`)).toEqual(['eth0 1- br0', 'eth1 root docker_gwbridge']);
+    for (const p of legs) expect(p.outer.ifIndex).toBe(p.inner.ifIndex + 1);
+    expect(events.filter((l) => l.type === 'LinkCreated' && (l.event as { kind: string }).kind === 'veth')).toEqual([]);
+    // Only default routes are recorded (the host's, ingress_sbox's, web.1's, c1's gwbridge then br legs).
+    expect(events.filter((l) => l.type === 'RouteAdded').map((l) => { const r = l.event as { netns: string; dst: string }; return `${r.dst} ${r.netns === web ? 'web.1' : r.netns === sandbox ? 'c1' : r.netns || 'root'}`; }))
+      .toEqual(['default root', 'default ingress_sbox', 'default web.1', 'default c1', 'default c1']);
+    expect(await c.ok('exec', 'web.1', 'ip', 'route')).toBe('default via 172.18.0.1 dev eth1 \n10.0.1.0/24 dev eth0 scope link  src 10.0.1.3 \n172.18.0.0/16 dev eth1 scope link  src 172.18.0.3 \n');
+    // c1 on mynet and br: br's leg took the place of the docker_gwbridge one, with the default route.
+    expect(await c.ok('exec', 'c1', 'ip', 'route')).toBe('default via 172.19.0.1 dev eth1 \n10.0.1.0/24 dev eth0 scope link  src 10.0.1.5 \n172.19.0.0/16 dev eth1 scope link  src 172.19.0.2 \n');
+    const before = (await log(c)).length;
+    await given(c, 'network disconnect br c1\n');
+    // br's leg goes: its subnet route with its interface (only the default route is a RouteRemoved);
+    // the docker_gwbridge leg is back.
+    expect(await c.ok('exec', 'c1', 'ip', 'route')).toBe('default via 172.18.0.1 dev eth1 \n10.0.1.0/24 dev eth0 scope link  src 10.0.1.5 \n172.18.0.0/16 dev eth1 scope link  src 172.18.0.4 \n');
+    const removed = (await log(c, 'RouteRemoved')).filter((l) => l.seq > before).map((l) => l.event as { netns: string; dst: string; dev: string });
+    expect(removed).toEqual([{ type: 'RouteRemoved', host: 'm1', netns: sandbox, dst: 'default', dev: 'eth1' }]);
+    await given(c, 'network disconnect mynet c1\n');
+    expect(await c.ok('exec', 'c1', 'ip', 'route')).toBe('');
+  });
+
   it('one interface per network in --network order (ingress first when publishing), then the gwbridge leg', async () => {
     const c = cli();
     await swarm(c, { managers: ['m1'] }, 'network create -d overlay a\nnetwork create -d overlay b\nservice create -d --name web --network b --network a -p 8080:80 nginx\n');
@@ -225,7 +255,7 @@ describe('the embedded DNS', () => {
     expect(await nslookup(c, 'api.1', 'gw')).toEqual(['10.0.2.9']);
     expect(await nslookup(c, 'ui.1', 'gw')).toEqual(['10.0.1.5']);
     const r = await c.run('exec', 'gw.1', 'nslookup', 'tasks.api');
-    expect(r.stdout).toBe('Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\ttasks.api\nAddress: 10.0.2.3\nName:\ttasks.api\nAddress: 10.0.2.4\n\n');
+    expect(r.stdout).toBe('Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\ttasks.api\nAddress: 10.0.2.4\nName:\ttasks.api\nAddress: 10.0.2.3\n\n');
   });
 
   it('dnsrr: the service name answers the task addresses', async () => {

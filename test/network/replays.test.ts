@@ -113,9 +113,9 @@ describe('replays/ingress-namespaces.swarm (seed 002)', () => {
     const ifs = parseIpAddr(at('exec api.1 ip addr')).filter((i) => i.name !== 'lo');
     expect(ifs.map((i) => `${i.name}@if${i.peer} ${i.mtu} ${i.mac} ${i.inet[0]}`)).toEqual([
       `eth0@if${ifs[0]!.index + 1} 1450 02:42:0a:00:01:03 10.0.1.3/24`,
-      `eth1@if${ifs[1]!.index + 1} 1500 02:42:ac:12:00:04 172.18.0.4/16`,
+      `eth1@if${ifs[1]!.index + 1} 1500 02:42:ac:12:00:05 172.18.0.5/16`,
     ]);
-    expect(at('exec api.1 ip route')).toBe('default via 172.18.0.1 dev eth1 \n10.0.1.0/24 dev eth0 scope link  src 10.0.1.3 \n172.18.0.0/16 dev eth1 scope link  src 172.18.0.4 \n');
+    expect(at('exec api.1 ip route')).toBe('default via 172.18.0.1 dev eth1 \n10.0.1.0/24 dev eth0 scope link  src 10.0.1.3 \n172.18.0.0/16 dev eth1 scope link  src 172.18.0.5 \n');
     expect(at('exec api.1 nslookup api')).toContain('Name:\tapi\nAddress: 10.0.1.2\n');
     expect(at('exec api.1 nslookup tasks.api')).toContain('Name:\ttasks.api\nAddress: 10.0.1.3\n');
   });

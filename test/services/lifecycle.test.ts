@@ -243,6 +243,20 @@ describe('global services', () => {
     expect(await replicas(c, 'a')).toBe('1/1');
   });
 
+  it('node rm --force of a dead node whose global slot holds two tasks removes each task once', async () => {
+    // Both tasks of the slot are told to go, one event after the other: the reaper saw the first one's
+    // deletion still queued when the second came, and deleted it twice (an internal error before).
+    const c = cli();
+    await swarm(c, { managers: ['m1'], workers: ['w1'] }, 'service create -d --name g --mode global nginx\nadvance 10s\nservice update -d --image nginx:2 g\nadvance 30s\nhost crash w1\nadvance 1m\n');
+    const r = await c.run('node', 'rm', '--force', 'w1');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const removed = (await log(c)).filter((e) => e.event.type === 'TaskRemoved').map((e) => (e.event as { taskId: string }).taskId);
+    expect(removed.length).toBeGreaterThan(0);
+    expect(new Set(removed).size).toBe(removed.length);
+    expect(perNode(await current(c, 'g'))).toEqual({ m1: 1 });
+  });
+
   it('a failed global task restarts on its own node', async () => {
     const c = cli();
     await swarm(c, { managers: ['m1'], workers: ['w1'] }, 'service create -d --name a --mode global nginx\n');

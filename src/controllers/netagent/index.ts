@@ -8,7 +8,7 @@ import { decideEach } from '../operators.js';
 import type { EngineEvent } from '../../../events/index.js';
 import { attachBridge, detach, endpointsOf, hostDefaults, sandboxOf } from '../../net/local.js';
 import {
-  attachGateway, attachOverlay, GWBRIDGE, overlayUsers, setupIngressSandbox, subnetOfCidr, teardownIngressSandbox, teardownLbSandbox,
+  attachGateway, attachOverlay, GWBRIDGE, overlayUsers, setupIngressSandbox, teardownIngressSandbox, teardownLbSandbox,
 } from '../../net/overlay.js';
 import { TASK_STATE_ORDER } from '../../../events/index.js';
 import { NetPlan, type Ledger } from '../../net/plan.js';
@@ -188,14 +188,9 @@ function teardownTaskIn(p: NetPlan, t: Task): void {
   if (!tget(s.netns, `${host}/${sandbox}`) || !p.hasNetns(host, sandbox)) return;
   const eps = endpointsOf(s, host, sandbox);
   for (const ep of eps) if (tget(s.networks, ep.networkId)?.scope !== 'local') removeBackend(p, ep.networkId, t.serviceId, ep.ip);
-  for (const ep of eps) {
-    if (!tget(s.networks, ep.networkId)) {
-      // The network is gone already (stack rm removes it in the same batch): its on-link route too.
-      const cidr = tget(s.links, `${host}/${sandbox}/${ep.ifName}`)?.addrs[0];
-      if (cidr) p.emit({ type: 'RouteRemoved', host, netns: sandbox, dst: subnetOfCidr(cidr), dev: ep.ifName });
-    }
-    detach(p, ep, taskEndpointNames(t, ep));
-  }
+  // The network may be gone already (stack rm removes it in the same batch): the connected route goes
+  // with the interface all the same.
+  for (const ep of eps) detach(p, ep, taskEndpointNames(t, ep));
   // By network ID: the network may be gone already.
   for (const ep of eps) if (ep.peerNetns.startsWith('1-')) releaseNetworkOnHost(p, host, ep.networkId);
   p.emit({ type: 'NetnsRemoved', host, netns: sandbox });

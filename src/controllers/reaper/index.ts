@@ -9,12 +9,17 @@ import { tget } from '../../state/table.js';
 import { slotKey } from '../../state/tasks.js';
 import type { State, Task } from '../../state/types.js';
 import { isTerminal, slotTasks, wantsToRun } from '../orchestrator/tasks.js';
-import type { Controller, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact } from '../types.js';
 
-function reapSlot(s: State, t: Task): EngineEvent[] {
+/**
+ * The deletions one slot needs. `reaped`: tasks whose TaskRemoved this batch already queued — two events
+ * about one slot (two tasks of a global service's slot told to go, one after the other) are each shown
+ * the state before either deletion is applied, and must not delete the same task twice.
+ */
+function reapSlot(s: State, t: Task, reaped: Set<string>): EngineEvent[] {
   const slot = tget(s.slots, slotKey(t.serviceId, t.slot, t.nodeId));
   if (!slot) return [];
-  const tasks = slotTasks(s, slot);
+  const tasks = slotTasks(s, slot).filter((x) => !reaped.has(x.id));
   const out: EngineEvent[] = [];
   const gone = new Set<string>();
   for (const x of tasks) {
@@ -22,6 +27,7 @@ function reapSlot(s: State, t: Task): EngineEvent[] {
     if ((x.desiredState === 'remove' && (isTerminal(x) || neverPlaced)) || (!wantsToRun(x) && neverPlaced)) {
       out.push({ type: 'TaskRemoved', taskId: x.id });
       gone.add(x.id);
+      reaped.add(x.id);
     }
   }
   const svc = tget(s.services, t.serviceId);
@@ -32,24 +38,25 @@ function reapSlot(s: State, t: Task): EngineEvent[] {
     if (excess <= 0) break;
     if (isTerminal(x) && !wantsToRun(x)) {
       out.push({ type: 'TaskRemoved', taskId: x.id });
+      reaped.add(x.id);
       excess--;
     }
   }
   return out;
 }
 
-export function reaperReact({ event: e, state: s }: Fact): EngineEvent[] {
+export function reaperReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
   switch (e.type) {
     case 'TaskCreated': {
       const t = tget(s.tasks, e.taskId);
       const slot = t ? tget(s.slots, slotKey(t.serviceId, t.slot, t.nodeId)) : undefined;
-      return t && slot && slot.taskIds.length > 1 ? reapSlot(s, t) : [];
+      return t && slot && slot.taskIds.length > 1 ? reapSlot(s, t, deps.ledger().reaped) : [];
     }
     case 'TaskStateChanged':
     case 'TaskDesiredStateChanged': {
       if (e.type === 'TaskStateChanged' ? TASK_STATE_ORDER[e.to] <= TASK_STATE_ORDER.running : e.to !== 'remove' && e.to !== 'shutdown') return [];
       const t = tget(s.tasks, e.taskId);
-      return t ? reapSlot(s, t) : [];
+      return t ? reapSlot(s, t, deps.ledger().reaped) : [];
     }
     default:
       return [];
@@ -58,5 +65,5 @@ export function reaperReact({ event: e, state: s }: Fact): EngineEvent[] {
 
 export const reaperController: Controller = {
   name: 'reaper',
-  react: (fact$) => fact$.pipe(decideEach((f) => reaperReact(f))),
+  react: (fact$, deps) => fact$.pipe(decideEach((f) => reaperReact(f, deps))),
 };
