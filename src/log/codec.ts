@@ -101,6 +101,13 @@ export function encodeEvent(seq: number, atMs: number, batch: number, event: Eng
   return bytes;
 }
 
+/** The seq in a record's header (big-endian, 6 bytes), read from the bytes as stored. */
+export function recordSeq(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = SEQ_AT; i < SEQ_AT + 6; i++) n = n * 256 + bytes[i]!;
+  return n;
+}
+
 /** The hash of an encoded record, hex. */
 export function recordHash(bytes: Uint8Array): string {
   return asBuffer(bytes).toString('hex', HASH_AT, PREV_AT);

@@ -4,7 +4,7 @@
  */
 import { Level } from 'level';
 import type { EngineEvent, LoggedEvent } from '../../events/index.js';
-import { decodeCommand, decodeEvent, decodeEventOnly, KIND_EVENT, KIND_SNAPSHOT, KIND_SNAPSHOT_HASH, metaKey, packr, partKey, seqKey, seqOfKey, sha256Bytes } from './codec.js';
+import { decodeCommand, decodeEvent, decodeEventOnly, recordSeq, KIND_EVENT, KIND_SNAPSHOT, KIND_SNAPSHOT_HASH, metaKey, packr, partKey, seqKey, seqOfKey, sha256Bytes } from './codec.js';
 import type { Branch, CommandRecord, HeadState, Meta, Segment, Snapshot, StoredPart, StoredState, StoredTable } from './types.js';
 
 /** A user-facing failure of the log (locked, missing, corrupt). */
@@ -113,23 +113,32 @@ export class EventLog {
     return out;
   }
 
-  /** Raw records of a timeline range, in order, in chunks. */
+  /** Raw records of a timeline range, in order, in chunks, with the seq of each as its key says. */
   async *rawRange(branchId: number, from: number, to: number): AsyncGenerator<{ seq: number; bytes: Uint8Array }[]> {
+    for await (const chunk of this.chunks(branchId, from, to, true)) yield (chunk as [Uint8Array, Uint8Array][]).map(([k, v]) => ({ seq: seqOfKey(k), bytes: v }));
+  }
+
+  /**
+   * The stored entries of a timeline range, in order, in chunks: [key, value] pairs, or (keys false) the
+   * values alone, which LevelDB hands over faster (replay reads a record's seq from its header).
+   */
+  private async *chunks(branchId: number, from: number, to: number, keys: boolean): AsyncGenerator<unknown[]> {
     await this.settle();
     for (const seg of this.segments(branchId, to)) {
       const lo = Math.max(seg.from, from);
       if (lo > seg.to) continue;
-      const it = this.db.iterator({ gte: seqKey(KIND_EVENT, seg.branch, lo), lte: seqKey(KIND_EVENT, seg.branch, seg.to), highWaterMarkBytes: 1 << 20 } as never);
+      const range = { gte: seqKey(KIND_EVENT, seg.branch, lo), lte: seqKey(KIND_EVENT, seg.branch, seg.to), highWaterMarkBytes: 1 << 20 } as never;
+      const it = keys ? this.db.iterator(range) : this.db.values(range);
       // Read ahead: LevelDB reads the next chunk on its thread while the caller decodes and reduces this one.
       // The first chunk is small, so that reducing starts early; the later ones are big (fewer round trips).
-      let next: Promise<[Uint8Array, Uint8Array][]> | null = it.nextv(FIRST_CHUNK) as Promise<[Uint8Array, Uint8Array][]>;
+      let next: Promise<unknown[]> | null = it.nextv(FIRST_CHUNK) as Promise<unknown[]>;
       try {
         for (;;) {
           const entries = await next;
           next = null;
           if (entries.length === 0) break;
-          next = it.nextv(CHUNK) as Promise<[Uint8Array, Uint8Array][]>;
-          yield entries.map(([k, v]) => ({ seq: seqOfKey(k), bytes: v }));
+          next = it.nextv(CHUNK) as Promise<unknown[]>;
+          yield entries;
         }
       } finally {
         // A read still in flight (the caller stopped early) ends before the iterator closes.
@@ -146,10 +155,11 @@ export class EventLog {
 
   /** Just the events of a timeline range, in chunks, with the seq of each chunk's last one (replay's fast path). */
   async *events(branchId: number, from: number, to: number): AsyncGenerator<{ last: number; events: EngineEvent[] }> {
-    for await (const chunk of this.rawRange(branchId, from, to)) {
+    for await (const values of this.chunks(branchId, from, to, false)) {
+      const chunk = values as Uint8Array[];
       const events = new Array<EngineEvent>(chunk.length);
-      for (let i = 0; i < chunk.length; i++) events[i] = decodeEventOnly(chunk[i]!.bytes);
-      yield { last: chunk[chunk.length - 1]!.seq, events };
+      for (let i = 0; i < chunk.length; i++) events[i] = decodeEventOnly(chunk[i]!);
+      yield { last: recordSeq(chunk[chunk.length - 1]!), events };
     }
   }
 
