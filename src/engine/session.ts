@@ -38,6 +38,13 @@ export const SNAPSHOT_MIN_EVENTS = 2048;
  */
 export const SNAPSHOT_SCALE = 50_000;
 /**
+ * And at least a quarter of an event per entity in the whole state: a big state with a small table that
+ * changes everywhere (10,000 nodes relabelled among 100,000+ entities) would otherwise repack that table
+ * every SNAPSHOT_MIN_EVENTS (five nodes packed per event), while loading the snapshot already costs
+ * about as much as replaying that many events.
+ */
+export const SNAPSHOT_PER_ENTITY_AT_LEAST = 0.25;
+/**
  * A process that appended at least this many events since the last snapshot leaves one at the tip when it
  * closes: it shares its parts with HEAD's state record, so it costs a small record, and a later rewind
  * near the tip replays few events.
@@ -62,7 +69,8 @@ export function entityCount(state: State, unchanged?: WeakSet<object>): number {
 /** Events between two snapshots for a state this size (`unchanged`: the tables the last snapshot already holds). */
 export function snapshotInterval(state: State, unchanged?: WeakSet<object>): number {
   const e = entityCount(state, unchanged);
-  return Math.max(SNAPSHOT_MIN_EVENTS, Math.round((e * e) / (e + SNAPSHOT_SCALE)));
+  const all = unchanged ? entityCount(state) : e;
+  return Math.max(SNAPSHOT_MIN_EVENTS, Math.round((e * e) / (e + SNAPSHOT_SCALE)), Math.round(all * SNAPSHOT_PER_ENTITY_AT_LEAST));
 }
 
 /** The table objects of a state (a WeakSet: it keeps none of them alive). */
