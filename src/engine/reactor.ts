@@ -3,7 +3,7 @@
  * Each event is applied, then shown (with the state after it) to every controller; what they emit
  * joins the back of the queue. The batch is done when the queue is empty: the cluster is quiescent.
  */
-// The two classes, not the whole bundle: rxjs's CommonJS index loads every operator (~50 ms per process).
+// Subject alone, not the whole bundle: rxjs's CommonJS index loads every operator (~50 ms per process).
 import { Subject } from 'rxjs/internal/Subject';
 import type { EngineEvent } from '../../events/index.js';
 import { IDLE, type Controller, type ControllerDeps, type Fact } from '../controllers/types.js';
