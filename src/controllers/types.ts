@@ -31,8 +31,17 @@ export interface ControllerDeps {
   ledger(): Ledger;
 }
 
+/** What a fact can be: an event type, or the idle tick. */
+export type FactType = EngineEvent['type'] | IdleTick['type'];
+
 export interface Controller {
   name: string;
+  /**
+   * The facts this controller reacts to (as swarmkit's loops watch chosen store events). Its pipeline
+   * never sees the others, and the reactor applies a run of events no controller watches in one go,
+   * without showing them: the controller must emit nothing for a fact outside this set.
+   */
+  on: ReadonlySet<FactType>;
   react(fact$: Observable<Fact>, deps: ControllerDeps): Observable<EngineEvent>;
   /** The earliest virtual time at which this controller has something to do, if any. */
   nextDeadline?(state: State): number | null;

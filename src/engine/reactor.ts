@@ -2,14 +2,19 @@
  * The reactor: one FIFO queue, controllers fed in a fixed order, no re-entrance, a hard bound.
  * Each event is applied, then shown (with the state after it) to every controller; what they emit
  * joins the back of the queue. The batch is done when the queue is empty: the cluster is quiescent.
+ *
+ * An event no controller watches (an interface, a route, a rule: most of what a task's start causes) is
+ * shown to nobody, so a run of them is applied in one draft (evolveAll), as replay applies them: the
+ * state after the run is the one event-by-event application gives, and the queue is the same.
  */
 // Subject alone, not the whole bundle: rxjs's CommonJS index loads every operator (~50 ms per process).
 import { Subject } from 'rxjs/internal/Subject';
 import type { EngineEvent } from '../../events/index.js';
-import { IDLE, type Controller, type ControllerDeps, type Fact } from '../controllers/types.js';
+import { IDLE, type Controller, type ControllerDeps, type Fact, type FactType } from '../controllers/types.js';
 import type { Prng } from '../sim/prng.js';
 import { Ledger } from '../net/plan.js';
-import { evolve } from '../state/index.js';
+import { evolve, evolveAll } from '../state/index.js';
+import { cloneData } from '../state/table.js';
 import { InvariantError } from '../state/invariant.js';
 import type { State } from '../state/types.js';
 
@@ -26,8 +31,11 @@ export class Reactor {
   private readonly emitted: EngineEvent[] = [];
   private rng: Prng | null = null;
   private ledger: Ledger | null = null;
+  /** Fact types some controller watches (the clock always: an event's time is read after it). */
+  private readonly watched: ReadonlySet<FactType>;
 
   constructor(controllers: readonly Controller[]) {
+    this.watched = new Set<FactType>(['ClockAdvanced', ...controllers.flatMap((c) => [...c.on])]);
     const deps: ControllerDeps = {
       rng: () => {
         if (!this.rng) throw new InvariantError('controller drew randomness outside a batch');
@@ -82,6 +90,17 @@ export class Reactor {
           for (const e of this.emitted) queue.push(e);
         }
         const event = queue[i]!;
+        if (!this.watched.has(event.type)) {
+          // A run of unwatched events: one draft, nobody shown (the clock does not move: atMs holds). In one
+          // draft a reducer changes in place what an earlier event of the run stored, so each reducer is
+          // handed its own copy of the event: what was stored of it is changed, never the logged event.
+          let end = i + 1;
+          while (end < queue.length && end < MAX_EVENTS_PER_BATCH && !this.watched.has(queue[end]!.type)) end++;
+          state = end === i + 1 ? evolve(state, event) : evolveAll(state, queue.slice(i, end).map(cloneData));
+          for (let k = i; k < end; k++) applied.push({ event: queue[k]!, atMs: state.sim.nowMs });
+          i = end - 1;
+          continue;
+        }
         state = evolve(state, event);
         applied.push({ event, atMs: state.sim.nowMs });
         this.emitted.length = 0;

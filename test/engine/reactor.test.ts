@@ -9,6 +9,8 @@ import { readLog } from '../helpers/log.js';
 import { given } from '../helpers/refuse.js';
 
 const cli = new TestCli();
+/** The test controllers' watch list: the facts these tests show them. */
+const ALL = new Set(['ClockAdvanced', 'Idle']) as ReadonlySet<never>;
 afterAll(() => cli.cleanup());
 
 describe('the reactor', () => {
@@ -53,7 +55,8 @@ describe('the reactor with a failing controller', () => {
     const seen: string[] = [];
     const flaky = {
       name: 'flaky',
-      react: (fact$: never) => (fact$ as import('rxjs').Observable<import('../../src/controllers/types.js').Fact>).pipe(decideEach((f) => {
+      on: ALL,
+      react: (fact$: never) => (fact$ as import('rxjs').Observable<import('../../src/controllers/types.js').Fact>).pipe(decideEach(ALL, (f) => {
         if (f.event.type === 'Idle') return [];
         calls++;
         if (calls === 1) throw new Error('boom');
@@ -62,7 +65,8 @@ describe('the reactor with a failing controller', () => {
     };
     const recorder = {
       name: 'recorder',
-      react: (fact$: never) => (fact$ as import('rxjs').Observable<import('../../src/controllers/types.js').Fact>).pipe(decideEach((f) => {
+      on: ALL,
+      react: (fact$: never) => (fact$ as import('rxjs').Observable<import('../../src/controllers/types.js').Fact>).pipe(decideEach(ALL, (f) => {
         seen.push(f.event.type);
         return [];
       })),

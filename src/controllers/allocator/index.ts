@@ -5,7 +5,7 @@
 import { decideEach } from '../operators.js';
 import type { EngineEvent } from '../../../events/index.js';
 import { tget } from '../../state/table.js';
-import type { Controller, Fact } from '../types.js';
+import type { Controller, Fact, FactType } from '../types.js';
 
 export function allocatorReact({ event: e, state: s }: Fact): EngineEvent[] {
   if (e.type !== 'TaskCreated') return [];
@@ -14,7 +14,11 @@ export function allocatorReact({ event: e, state: s }: Fact): EngineEvent[] {
   return [{ type: 'TaskStateChanged', taskId: t.id, from: 'new', to: 'pending', message: 'pending task scheduling', err: '' }];
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const ALLOCATOR_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['TaskCreated']);
+
 export const allocatorController: Controller = {
   name: 'allocator',
-  react: (fact$) => fact$.pipe(decideEach((f) => allocatorReact(f))),
+  on: ALLOCATOR_EVENTS,
+  react: (fact$) => fact$.pipe(decideEach(ALLOCATOR_EVENTS, (f) => allocatorReact(f))),
 };

@@ -11,7 +11,7 @@ import { tget } from '../../state/table.js';
 import type { State } from '../../state/types.js';
 import { tasksOnNode, wantsToRun } from '../orchestrator/tasks.js';
 import { compile, matchesAll } from '../scheduler/constraints.js';
-import type { Controller, Fact } from '../types.js';
+import type { Controller, Fact, FactType } from '../types.js';
 
 export function enforce(s: State, nodeId: string): EngineEvent[] {
   const n = tget(s.nodes, nodeId);
@@ -55,7 +55,11 @@ export function constraintEnforcerReact({ event: e, state: s }: Fact): EngineEve
   return enforce(s, e.nodeId);
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const ENFORCER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['NodeLabelsChanged', 'NodeRoleChanged']);
+
 export const constraintEnforcerController: Controller = {
   name: 'constraintenforcer',
-  react: (fact$) => fact$.pipe(decideEach((f) => constraintEnforcerReact(f))),
+  on: ENFORCER_EVENTS,
+  react: (fact$) => fact$.pipe(decideEach(ENFORCER_EVENTS, (f) => constraintEnforcerReact(f))),
 };

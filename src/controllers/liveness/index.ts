@@ -8,7 +8,7 @@ import type { EngineEvent } from '../../../events/index.js';
 import { isNodeAlive, selectLeader, selectNodesById } from '../../state/selectors.js';
 import type { State, SwarmNode } from '../../state/types.js';
 import { tget } from '../../state/table.js';
-import type { Controller, Fact } from '../types.js';
+import type { Controller, Fact, FactType } from '../types.js';
 
 export const DOWN_GRACE = 3;
 export const UNKNOWN_GRACE = 6;
@@ -60,9 +60,13 @@ function ready(n: SwarmNode): EngineEvent {
   return { type: 'NodeStatusChanged', nodeId: n.id, from: n.state, to: 'ready', message: '' };
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const LIVENESS_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['HostBooted', 'RaftLeaderElected', 'ClockAdvanced']);
+
 export const livenessController: Controller = {
   name: 'liveness',
-  react: (fact$) => fact$.pipe(decideEach((f) => livenessReact(f))),
+  on: LIVENESS_EVENTS,
+  react: (fact$) => fact$.pipe(decideEach(LIVENESS_EVENTS, (f) => livenessReact(f))),
   nextDeadline(state) {
     if (!selectLeader(state)) return null;
     let min: number | null = null;

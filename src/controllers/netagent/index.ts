@@ -18,7 +18,7 @@ import {
   addBackend, ensureLbSandbox, forgetNode, learnNetwork, nodeNeeds, rebootLbs, releaseNetworkOnHost, removeBackend, reprogramIngress, taskEndpointNames,
 } from '../../net/mesh.js';
 import type { Container, Host, State, Task } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
 
 /**
  * memberlist's failure detection as networkdb configures it (DefaultLANConfig): a silent node is probed
@@ -302,9 +302,13 @@ export function netAgentReact({ event: e, state: s }: Fact, deps: ControllerDeps
   }
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const NETAGENT_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['AddressAllocated', 'ServiceUpdated', 'TaskStateChanged', 'HostAdded', 'HostBooted', 'NodeLeft', 'ClockAdvanced', 'ContainerStateChanged', 'ContainerNetworksChanged']);
+
 export const netAgentController: Controller = {
   name: 'netagent',
-  react: (fact$, deps) => fact$.pipe(decideEach((f) => netAgentReact(f, deps))),
+  on: NETAGENT_EVENTS,
+  react: (fact$, deps) => fact$.pipe(decideEach(NETAGENT_EVENTS, (f) => netAgentReact(f, deps))),
   nextDeadline(state) {
     let min: number | null = null;
     for (const h of tvalues(state.hosts)) {

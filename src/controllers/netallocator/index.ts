@@ -13,7 +13,7 @@ import { cidrString } from '../../net/ipam.js';
 import type { Prng } from '../../sim/prng.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Network, Service, State, Task } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
 
 export function ingressNetwork(s: State): Network | undefined {
   const id = s.swarm?.ingressNetworkId;
@@ -177,7 +177,11 @@ export function netAllocatorReact({ event: e, state: s }: Fact, deps: Controller
   }
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const NETALLOCATOR_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['SwarmInitialized', 'NodeJoined', 'AddressAllocated', 'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'TaskCreated', 'TaskAssigned', 'TaskStateChanged', 'NodeRemoved', 'TaskRemoved']);
+
 export const netAllocatorController: Controller = {
   name: 'netallocator',
-  react: (fact$, deps) => fact$.pipe(decideEach((f) => netAllocatorReact(f, deps))),
+  on: NETALLOCATOR_EVENTS,
+  react: (fact$, deps) => fact$.pipe(decideEach(NETALLOCATOR_EVENTS, (f) => netAllocatorReact(f, deps))),
 };

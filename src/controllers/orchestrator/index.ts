@@ -13,7 +13,7 @@ import { tget, tvalues } from '../../state/table.js';
 import { slotKey } from '../../state/tasks.js';
 import type { Service, State, SwarmNode, Task } from '../../state/types.js';
 import { compile, matchesAll } from '../scheduler/constraints.js';
-import type { Controller, ControllerDeps, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
 import { taskSpecKey } from './spec.js';
 import { currentTask, isTerminal, serviceSlots, slotTasks, tasksOnNode, wantsToRun } from './tasks.js';
 
@@ -174,7 +174,7 @@ export function fixTasks(s: State, svc: Service, rng: Prng): EngineEvent[] {
 }
 
 /** Pure reaction to one fact. Without a leader there is no orchestrator. */
-const ORCHESTRATOR_EVENTS: ReadonlySet<string> = new Set([
+const ORCHESTRATOR_EVENTS: ReadonlySet<FactType> = new Set<FactType>([
   'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'TaskStateChanged', 'NodeStatusChanged', 'NodeAvailabilityChanged',
   'NodeJoined', 'NodeLabelsChanged', 'NodeRoleChanged', 'NodeRemoved', 'RaftLeaderElected', 'Idle', 'ClockAdvanced',
 ]);
@@ -242,7 +242,8 @@ export function orchestratorReact({ event: e, state: s }: Fact, deps: Controller
 
 export const orchestratorController: Controller = {
   name: 'orchestrator',
-  react: (fact$, deps) => fact$.pipe(decideEach((f) => orchestratorReact(f, deps))),
+  on: ORCHESTRATOR_EVENTS,
+  react: (fact$, deps) => fact$.pipe(decideEach(ORCHESTRATOR_EVENTS, (f) => orchestratorReact(f, deps))),
   nextDeadline(s) {
     if (!selectLeader(s)) return null;
     let min: number | null = null;

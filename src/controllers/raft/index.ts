@@ -9,7 +9,7 @@ import type { Prng } from '../../sim/prng.js';
 import { selectRaftHealth } from '../../state/selectors.js';
 import { tget } from '../../state/table.js';
 import type { State } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
 
 export const ELECTION_TIMEOUT_MIN_MS = 10_000;
 export const ELECTION_TIMEOUT_SPREAD_MS = 10_000;
@@ -93,9 +93,13 @@ export function raftReact({ event, state }: Fact, deps: ControllerDeps): EngineE
   }
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const RAFT_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['HostCrashed', 'RaftLeaderLost', 'HostBooted', 'NodeRoleChanged', 'NodeLeft', 'ClockAdvanced']);
+
 export const raftController: Controller = {
   name: 'raft',
-  react: (fact$, deps) => fact$.pipe(decideEach((f) => raftReact(f, deps))),
+  on: RAFT_EVENTS,
+  react: (fact$, deps) => fact$.pipe(decideEach(RAFT_EVENTS, (f) => raftReact(f, deps))),
   nextDeadline(state) {
     const raft = state.swarm?.raft;
     if (!raft) return null;

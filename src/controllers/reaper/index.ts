@@ -9,7 +9,7 @@ import { tget } from '../../state/table.js';
 import { slotKey } from '../../state/tasks.js';
 import type { State, Task } from '../../state/types.js';
 import { isTerminal, slotTasks, wantsToRun } from '../orchestrator/tasks.js';
-import type { Controller, ControllerDeps, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
 
 /**
  * The deletions one slot needs. `reaped`: tasks whose TaskRemoved this batch already queued — two events
@@ -63,7 +63,11 @@ export function reaperReact({ event: e, state: s }: Fact, deps: ControllerDeps):
   }
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const REAPER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['TaskCreated', 'TaskStateChanged', 'TaskDesiredStateChanged']);
+
 export const reaperController: Controller = {
   name: 'reaper',
-  react: (fact$, deps) => fact$.pipe(decideEach((f) => reaperReact(f, deps))),
+  on: REAPER_EVENTS,
+  react: (fact$, deps) => fact$.pipe(decideEach(REAPER_EVENTS, (f) => reaperReact(f, deps))),
 };

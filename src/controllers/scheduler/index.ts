@@ -11,7 +11,7 @@ import type { Prng } from '../../sim/prng.js';
 import { selectNodesById } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Service, State, SwarmNode, Task } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
 import { compile, labelValue, matchesAll, type Constraint } from './constraints.js';
 import { hostPortsInUse } from './ports.js';
 import { platformMatches, resolvedPlatforms, type ImagePlatform } from '../../sim/registry.js';
@@ -291,11 +291,15 @@ export function schedulePending(s: State, rng: Prng): EngineEvent[] {
   return out;
 }
 
-function schedulerReact({ event, state }: Fact, deps: ControllerDeps): EngineEvent[] {
+export function schedulerReact({ event, state }: Fact, deps: ControllerDeps): EngineEvent[] {
   return event.type === 'Idle' ? schedulePending(state, deps.rng()) : [];
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const SCHEDULER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['Idle']);
+
 export const schedulerController: Controller = {
   name: 'scheduler',
-  react: (fact$, deps) => fact$.pipe(decideEach((f) => schedulerReact(f, deps))),
+  on: SCHEDULER_EVENTS,
+  react: (fact$, deps) => fact$.pipe(decideEach(SCHEDULER_EVENTS, (f) => schedulerReact(f, deps))),
 };

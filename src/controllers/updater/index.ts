@@ -15,7 +15,7 @@ import { cachedKey } from '../orchestrator/spec.js';
 import { currentTask, isTerminal, serviceSlots } from '../orchestrator/tasks.js';
 import { compile, matchesAll } from '../scheduler/constraints.js';
 import { schedulePending } from '../scheduler/index.js';
-import type { Controller, ControllerDeps, Fact } from '../types.js';
+import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
 
 const ACTIVE: ReadonlySet<UpdateState> = new Set(['updating', 'rollback_started']);
 
@@ -223,9 +223,13 @@ export function updaterReact({ event: e, state: s }: Fact, deps: ControllerDeps)
   }
 }
 
+/** The facts it reacts to (its pipeline sees no others). */
+const UPDATER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['ServiceUpdated', 'Idle', 'ClockAdvanced', 'TaskStateChanged']);
+
 export const updaterController: Controller = {
   name: 'updater',
-  react: (fact$, deps) => fact$.pipe(decideEach((f) => updaterReact(f, deps))),
+  on: UPDATER_EVENTS,
+  react: (fact$, deps) => fact$.pipe(decideEach(UPDATER_EVENTS, (f) => updaterReact(f, deps))),
   nextDeadline(s) {
     if (!selectLeader(s)) return null;
     let min: number | null = null;
