@@ -117,16 +117,25 @@ function entrySum(key: string, value: unknown): Sum {
   return sum;
 }
 
-/** The sum of the entries under a trie node at `level` (TRIE_LEVELS: a leaf), cached. */
-function nodeSum(node: Inner<unknown> | Leaf<unknown>, level: number): Sum {
+/**
+ * The sum of the entries under an inner trie node at `level`, cached. Leaves are summed into their parent
+ * and not cached themselves: a table has up to 65,536 of them, and a cache entry per leaf costs more than
+ * summing a changed parent's 16 leaves again (their entries' digests are cached).
+ */
+function nodeSum(node: Inner<unknown>, level: number): Sum {
   let acc = nodeSums.get(node);
   if (acc) return acc;
   acc = new Uint32Array(8);
-  if (level === TRIE_LEVELS) {
-    const leaf = node as Leaf<unknown>;
-    for (const k in leaf) addInto(acc, entrySum(k, leaf[k]));
+  if (level === TRIE_LEVELS - 1) {
+    for (let i = 0; i < node.length; i++) {
+      const leaf = node[i] as Leaf<unknown> | null;
+      if (leaf) for (const k in leaf) addInto(acc, entrySum(k, leaf[k]));
+    }
   } else {
-    for (const child of node as Inner<unknown>) if (child) addInto(acc, nodeSum(child, level + 1));
+    for (let i = 0; i < node.length; i++) {
+      const child = node[i] as Inner<unknown> | null;
+      if (child) addInto(acc, nodeSum(child, level + 1));
+    }
   }
   nodeSums.set(node, acc);
   return acc;

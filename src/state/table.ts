@@ -66,12 +66,16 @@ export function pathOf(key: string): number[] {
   return Array.from({ length: TRIE_LEVELS }, (_, l) => slot(h, l));
 }
 
-/** The leaf a key lives in under `root`, if any. */
-function leafIn<T>(root: Inner<T> | null, key: string): Leaf<T> | null {
-  const h = fnv1a(key);
+/** The leaf of the key whose hash is `h` under `root`, if any. */
+function leafAt<T>(root: Inner<T> | null, h: number): Leaf<T> | null {
   let node: Inner<T> | Leaf<T> | null = root;
   for (let l = 0; l < TRIE_LEVELS && node; l++) node = (node as Inner<T>)[slot(h, l)] ?? null;
   return node as Leaf<T> | null;
+}
+
+/** The leaf a key lives in under `root`, if any. */
+function leafIn<T>(root: Inner<T> | null, key: string): Leaf<T> | null {
+  return leafAt(root, fnv1a(key));
 }
 
 function newInner<T>(): Inner<T> {
@@ -96,16 +100,16 @@ interface Owned {
   root: Inner<unknown> | null;
   /** The root the call started from. */
   base: Inner<unknown> | null;
-  /** Trie nodes this call created or copied (mutable until the call ends). */
-  mine: Set<object>;
   /** Keys looked up or written, and what the table holds for each now. */
   entries: Map<string, unknown>;
-  /** For keys handed out as copies: the original each copy was made from. */
-  originals: Map<string, unknown>;
+  /** For keys handed out as copies: the original each copy was made from, and the leaf holding the copy. */
+  originals: Map<string, { original: unknown; leaf: Leaf<unknown> }> | null;
 }
 
 /** Table drafts of the running ownTables call (null: none running; tables are plain immer drafts). */
 let owned: Map<Table<unknown>, Owned> | null = null;
+/** Trie nodes the running ownTables call created or copied (mutable until the call ends), in every table. */
+let mine: Set<object> = new Set();
 
 /**
  * Runs `recipe` (the body of a produce() call) with copy-on-write tables; see the header. Only evolveAll
@@ -114,13 +118,16 @@ let owned: Map<Table<unknown>, Owned> | null = null;
  */
 export function ownTables<R>(recipe: () => R): R {
   const outer = owned;
+  const outerMine = mine;
   owned = new Map();
+  mine = new Set();
   try {
     const result = recipe();
     for (const [table, o] of owned) settle(table, o);
     return result;
   } finally {
     owned = outer;
+    mine = outerMine;
   }
 }
 
@@ -133,7 +140,7 @@ function ownedOf(table: Table<unknown>): Owned {
   let o = owned!.get(table);
   if (!o) {
     const base = (original(table as unknown as object) as Table<unknown>).t;
-    o = { root: base, base, mine: new Set(), entries: new Map(), originals: new Map() };
+    o = { root: base, base, entries: new Map(), originals: null };
     owned!.set(table, o);
   }
   return o;
@@ -146,15 +153,17 @@ function rootOf<T>(table: Table<T>): Inner<T> | null {
   return (o ? o.root : (original(table as unknown as object) as Table<T>).t) as Inner<T> | null;
 }
 
-/** The leaf of `key` in the call's own copy of the trie, copying (or creating) the path to it. */
-function ownLeaf(o: Owned, key: string): Leaf<unknown> {
-  const h = fnv1a(key);
+/** An inner node this call may change: itself if the call made it, else a copy (a new one for null). */
+function ownInner(node: Inner<unknown> | null): Inner<unknown> {
+  if (node !== null && mine.has(node)) return node;
   // A spread, not slice(): a produced root is frozen, and V8's slice() of a frozen array is ~50× slower.
-  const ownInner = (node: Inner<unknown> | null): Inner<unknown> => {
-    const mine = node === null ? newInner() : o.mine.has(node) ? node : [...node];
-    o.mine.add(mine);
-    return mine;
-  };
+  const copy = node === null ? newInner() : [...node];
+  mine.add(copy);
+  return copy;
+}
+
+/** The leaf of the key hashed `h` in the call's own copy of the trie, copying (or creating) the path to it. */
+function ownLeaf(o: Owned, h: number): Leaf<unknown> {
   let node = (o.root = ownInner(o.root));
   for (let l = 0; l < TRIE_LEVELS - 1; l++) {
     const i = slot(h, l);
@@ -162,35 +171,40 @@ function ownLeaf(o: Owned, key: string): Leaf<unknown> {
   }
   const i = slot(h, TRIE_LEVELS - 1);
   const leaf = node[i] as Leaf<unknown> | null;
-  const mine = leaf === null ? newLeaf() : o.mine.has(leaf) ? leaf : Object.assign(newLeaf(), leaf);
-  o.mine.add(mine);
-  return (node[i] = mine);
+  if (leaf !== null && mine.has(leaf)) return leaf;
+  const copy = leaf === null ? newLeaf() : Object.assign(newLeaf(), leaf);
+  mine.add(copy);
+  return (node[i] = copy);
 }
 
 /** The entry under `key` for a reducer to read or change: the call's own deep copy. */
 function ownedGet(table: Table<unknown>, key: string): unknown {
   const o = ownedOf(table);
   if (o.entries.has(key)) return o.entries.get(key);
-  const leaf = leafIn(o.root, key);
-  const value = leaf ? leaf[key] : undefined;
+  const h = fnv1a(key);
+  const found = leafAt(o.root, h);
+  const value = found ? found[key] : undefined;
   if (value === null || typeof value !== 'object') {
     o.entries.set(key, value);
     return value;
   }
   const copy = cloneData(value);
-  ownLeaf(o, key)[key] = copy;
+  const leaf = ownLeaf(o, h);
+  leaf[key] = copy;
   o.entries.set(key, copy);
-  o.originals.set(key, value);
+  (o.originals ??= new Map()).set(key, { original: value, leaf });
   return copy;
 }
 
 /** End of the call: resolve drafts, restore unchanged entries, write the new root. */
 function settle(table: Table<unknown>, o: Owned): void {
   for (const v of o.entries.values()) resolveDrafts(v);
-  for (const [key, orig] of o.originals) {
-    const leaf = leafIn(o.root, key);
-    const copy = o.entries.get(key);
-    if (leaf && leaf[key] === copy && equalData(copy, orig)) leaf[key] = orig;
+  if (o.originals) {
+    // The leaf that took the copy is this call's own for the rest of the call (a pruned one no longer holds it).
+    for (const [key, { original: orig, leaf }] of o.originals) {
+      const copy = o.entries.get(key);
+      if (leaf[key] === copy && equalData(copy, orig)) leaf[key] = orig;
+    }
   }
   if (o.root === o.base) return;
   // Frozen, the new root stops immer from walking the whole trie for drafts as it finalizes this write
@@ -201,7 +215,7 @@ function settle(table: Table<unknown>, o: Owned): void {
 }
 
 /** A deep copy of plain data (objects and arrays); anything else is shared, as immer would not draft it. */
-function cloneData<X>(v: X): X {
+export function cloneData<X>(v: X): X {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(cloneData) as X;
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -276,11 +290,11 @@ export function thas<T>(table: Table<T>, key: string): boolean {
 export function tset<T>(table: Table<T>, key: string, value: T): void {
   if (isOwned(table)) {
     const o = ownedOf(table);
-    const leaf = ownLeaf(o, key);
+    const leaf = ownLeaf(o, fnv1a(key));
     if (!(key in leaf)) table.n++;
     leaf[key] = value;
     o.entries.set(key, value);
-    o.originals.delete(key);
+    o.originals?.delete(key);
     return;
   }
   const h = fnv1a(key);
@@ -301,14 +315,14 @@ export function tset<T>(table: Table<T>, key: string, value: T): void {
 /** Removes an entry if present (call on an immer draft); empty nodes are pruned. */
 export function tdel<T>(table: Table<T>, key: string): void {
   const o = isOwned(table) ? ownedOf(table) : null;
-  const found = leafIn(o ? o.root : table.t, key);
+  const h = fnv1a(key);
+  const found = leafAt(o ? o.root : table.t, h);
   if (!found || !(key in found)) return;
   if (o) {
-    ownLeaf(o, key);
+    ownLeaf(o, h);
     o.entries.set(key, undefined);
-    o.originals.delete(key);
+    o.originals?.delete(key);
   }
-  const h = fnv1a(key);
   const chain: Inner<T>[] = [];
   let node = (o ? o.root : table.t) as Inner<T>;
   for (let l = 0; l < TRIE_LEVELS - 1; l++) {
