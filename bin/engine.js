@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=64
 import { main } from '../dist/src/cli/main.js';
 
 // A reader that goes away early (`engine log | head`) is not an error.
