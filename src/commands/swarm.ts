@@ -111,7 +111,8 @@ export function decideSwarmJoin(s: State, h: Host, input: JoinInput, rng: Prng):
   // swarmkit ParseJoinToken: the digest must also read as a base-36 number.
   if (!parsed || !/^[0-9a-z]+$/i.test(parsed.digest36)) daemon('invalid join token');
   const m = /^([^:]+)(?::(\d+))?$/.exec(input.remote);
-  const remoteHost = m ? tvalues(s.hosts).find((x) => x.ip === m[1] || x.name === m[1]) : undefined;
+  // A name is looked up directly; only an address needs a scan (hosts are keyed by name).
+  const remoteHost = !m ? undefined : /^\d+\.\d+\.\d+\.\d+$/.test(m[1]!) ? tvalues(s.hosts).find((x) => x.ip === m[1] || x.name === m[1]) : tget(s.hosts, m[1]!);
   const remoteNode = remoteHost ? selectHostNode(s, remoteHost.name) : undefined;
   const port = m?.[2] ? Number(m[2]) : 2377;
   if (!remoteHost || !remoteHost.up || !remoteNode || remoteNode.role !== 'manager' || port !== 2377 || !s.swarm) {

@@ -2,7 +2,7 @@
 import type { EngineEvent } from '../../events/index.js';
 import { cidrSize, ipToInt, parseCidr } from '../net/ipam.js';
 import { invariant } from './invariant.js';
-import { tdel, tget, thas, tset, tvalues } from './table.js';
+import { tdel, tget, thas, treadValues, tset } from './table.js';
 import type { Address, DnsRecord, Endpoint, LbBackends, NetLb, Network, State } from './types.js';
 import { netnsIndex } from './kernel.js';
 
@@ -52,7 +52,7 @@ export function networksReducer(s: State, e: EngineEvent): void {
         // with vxlanid_list does not move it. The log does not say which one this was, but a fixed VNI
         // equal to the next serial one leaves the same next free VNI either way.
         const used = new Set<number>();
-        for (const n of tvalues(s.networks)) if (n.scope === 'swarm' && n.vni) used.add(n.vni);
+        for (const n of treadValues(s.networks)) if (n.scope === 'swarm' && n.vni) used.add(n.vni);
         if (e.vni === firstFreeVni(used, s.swarm.nextVni ?? FIRST_VNI)) s.swarm.nextVni = e.vni >= MAX_VNI ? FIRST_VNI : e.vni + 1;
       }
       const { type: _t, networkId, ...rest } = e;

@@ -373,6 +373,16 @@ export function tvalues<T>(table: Table<T>): T[] {
   return out;
 }
 
+/**
+ * Every entry, to READ only (never change what it returns): inside evolve/evolveAll, the entries as the
+ * draft has them, without the copy per entry tvalues hands a reducer that may change them.
+ */
+export function treadValues<T>(table: Table<T>): T[] {
+  const out: T[] = [];
+  collectValues(rootOf(table), 0, out);
+  return out;
+}
+
 /** Pushes the entries under `node` (a node at `level`) onto `out`: index loops and no callbacks, as it is hot. */
 function collectValues<T>(node: Inner<T> | Leaf<T> | null, level: number, out: T[]): void {
   if (!node) return;
