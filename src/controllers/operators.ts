@@ -3,19 +3,19 @@
  * emitted in order. `mergeMap((f) => from(decide(f)))` does the same but subscribes an inner Observable
  * per fact — for eleven controllers, eleven subscriptions per event, most of them for an empty array,
  * which cost more than the decisions. Errors and completion pass through as mergeMap passes them.
- * Facts of a type outside `on` (the controller's watch list) are passed over without a decision.
+ * Facts the controller's watch list (`on`) does not take are passed over without a decision.
  */
 import type { OperatorFunction } from 'rxjs';
-import type { Fact, FactType } from './types.js';
+import { watches, type Fact, type Watch } from './types.js';
 // The class alone, not the whole bundle (see engine/reactor.ts).
 import { Observable } from 'rxjs/internal/Observable';
 
-export function decideEach<R>(on: ReadonlySet<FactType>, decide: (fact: Fact) => readonly R[]): OperatorFunction<Fact, R> {
+export function decideEach<R>(on: Watch, decide: (fact: Fact) => readonly R[]): OperatorFunction<Fact, R> {
   return (source) =>
     new Observable<R>((subscriber) =>
       source.subscribe({
         next: (value) => {
-          if (!on.has(value.event.type)) return;
+          if (!watches(on, value.event)) return;
           let out: readonly R[];
           try {
             out = decide(value);

@@ -31,17 +31,31 @@ export interface ControllerDeps {
   ledger(): Ledger;
 }
 
+/** What a fact is about: an event, or the idle tick. */
+export type FactEvent = EngineEvent | IdleTick;
 /** What a fact can be: an event type, or the idle tick. */
-export type FactType = EngineEvent['type'] | IdleTick['type'];
+export type FactType = FactEvent['type'];
+
+/**
+ * A controller's watch list, as swarmkit's loops watch chosen store events: each fact type it reacts to,
+ * `true` for every fact of the type, or a test on the event (never on the state) for those it reacts to.
+ */
+export type Watch = { readonly [K in FactType]?: true | ((e: Extract<FactEvent, { type: K }>) => boolean) };
+
+/** Whether a watch list takes a fact. */
+export function watches(w: Watch, e: FactEvent): boolean {
+  const x = w[e.type] as true | ((e: FactEvent) => boolean) | undefined;
+  return x === true || (x !== undefined && x(e));
+}
 
 export interface Controller {
   name: string;
   /**
-   * The facts this controller reacts to (as swarmkit's loops watch chosen store events). Its pipeline
-   * never sees the others, and the reactor applies a run of events no controller watches in one go,
-   * without showing them: the controller must emit nothing for a fact outside this set.
+   * The facts this controller reacts to. Its pipeline never sees the others, and the reactor applies a
+   * run of events no controller watches in one go, without showing them: the controller must emit
+   * nothing for a fact its watch list does not take.
    */
-  on: ReadonlySet<FactType>;
+  on: Watch;
   react(fact$: Observable<Fact>, deps: ControllerDeps): Observable<EngineEvent>;
   /** The earliest virtual time at which this controller has something to do, if any. */
   nextDeadline?(state: State): number | null;

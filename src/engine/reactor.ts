@@ -10,7 +10,7 @@
 // Subject alone, not the whole bundle: rxjs's CommonJS index loads every operator (~50 ms per process).
 import { Subject } from 'rxjs/internal/Subject';
 import type { EngineEvent } from '../../events/index.js';
-import { IDLE, type Controller, type ControllerDeps, type Fact, type FactType } from '../controllers/types.js';
+import { IDLE, watches, type Controller, type ControllerDeps, type Fact } from '../controllers/types.js';
 import type { Prng } from '../sim/prng.js';
 import { Ledger } from '../net/plan.js';
 import { evolve, evolveAll } from '../state/index.js';
@@ -31,11 +31,10 @@ export class Reactor {
   private readonly emitted: EngineEvent[] = [];
   private rng: Prng | null = null;
   private ledger: Ledger | null = null;
-  /** Fact types some controller watches (the clock always: an event's time is read after it). */
-  private readonly watched: ReadonlySet<FactType>;
+  private readonly controllers: readonly Controller[];
 
   constructor(controllers: readonly Controller[]) {
-    this.watched = new Set<FactType>(['ClockAdvanced', ...controllers.flatMap((c) => [...c.on])]);
+    this.controllers = controllers;
     const deps: ControllerDeps = {
       rng: () => {
         if (!this.rng) throw new InvariantError('controller drew randomness outside a batch');
@@ -44,6 +43,13 @@ export class Reactor {
       ledger: () => (this.ledger ??= new Ledger()),
     };
     this.subscribe(controllers, deps);
+  }
+
+  /** Whether some controller watches an event (the clock always: an event's time is read after it). */
+  private watched(e: EngineEvent): boolean {
+    if (e.type === 'ClockAdvanced') return true;
+    for (const c of this.controllers) if (watches(c.on, e)) return true;
+    return false;
   }
 
   /** A controller's pipeline that failed (a bug): the error run() throws once the fact is through. */
@@ -90,12 +96,12 @@ export class Reactor {
           for (const e of this.emitted) queue.push(e);
         }
         const event = queue[i]!;
-        if (!this.watched.has(event.type)) {
+        if (!this.watched(event)) {
           // A run of unwatched events: one draft, nobody shown (the clock does not move: atMs holds). In one
           // draft a reducer changes in place what an earlier event of the run stored, so each reducer is
           // handed its own copy of the event: what was stored of it is changed, never the logged event.
           let end = i + 1;
-          while (end < queue.length && end < MAX_EVENTS_PER_BATCH && !this.watched.has(queue[end]!.type)) end++;
+          while (end < queue.length && end < MAX_EVENTS_PER_BATCH && !this.watched(queue[end]!)) end++;
           state = end === i + 1 ? evolve(state, event) : evolveAll(state, queue.slice(i, end).map(cloneData));
           for (let k = i; k < end; k++) applied.push({ event: queue[k]!, atMs: state.sim.nowMs });
           i = end - 1;

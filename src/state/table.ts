@@ -387,8 +387,9 @@ export function treadValues<T>(table: Table<T>): T[] {
 function collectValues<T>(node: Inner<T> | Leaf<T> | null, level: number, out: T[]): void {
   if (!node) return;
   if (level === TRIE_LEVELS) {
-    const vs = Object.values(node as Leaf<T>);
-    for (let i = 0; i < vs.length; i++) out.push(vs[i]!);
+    // for-in, not Object.values: a leaf is a dictionary, and for-in allocates no array for it.
+    const leaf = node as Leaf<T>;
+    for (const k in leaf) out.push(leaf[k]!);
     return;
   }
   const inner = node as Inner<T>;

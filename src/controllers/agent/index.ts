@@ -12,7 +12,7 @@ import { tget, tvalues } from '../../state/table.js';
 import type { State, Task } from '../../state/types.js';
 import { taskSpecOf } from '../orchestrator/spec.js';
 import { tasksOnNode } from '../orchestrator/tasks.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 
 const STEPS: readonly [TaskState, string][] = [['accepted', 'accepted'], ['preparing', 'preparing'], ['ready', 'prepared']];
 const START: readonly [TaskState, string][] = [['starting', 'starting'], ['running', 'started']];
@@ -127,7 +127,11 @@ export function agentReact({ event: e, state: s }: Fact, deps: ControllerDeps): 
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const AGENT_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['TaskAssigned', 'TaskDesiredStateChanged', 'HostBooted']);
+const AGENT_EVENTS: Watch = {
+  TaskAssigned: true,
+  TaskDesiredStateChanged: true,
+  HostBooted: true,
+};
 
 export const agentController: Controller = {
   name: 'agent',

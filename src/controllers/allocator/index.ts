@@ -5,7 +5,7 @@
 import { decideEach } from '../operators.js';
 import type { EngineEvent } from '../../../events/index.js';
 import { tget } from '../../state/table.js';
-import type { Controller, Fact, FactType } from '../types.js';
+import type { Controller, Fact, Watch } from '../types.js';
 
 export function allocatorReact({ event: e, state: s }: Fact): EngineEvent[] {
   if (e.type !== 'TaskCreated') return [];
@@ -15,7 +15,9 @@ export function allocatorReact({ event: e, state: s }: Fact): EngineEvent[] {
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const ALLOCATOR_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['TaskCreated']);
+const ALLOCATOR_EVENTS: Watch = {
+  TaskCreated: true,
+};
 
 export const allocatorController: Controller = {
   name: 'allocator',

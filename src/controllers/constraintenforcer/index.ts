@@ -11,7 +11,7 @@ import { tget } from '../../state/table.js';
 import type { State } from '../../state/types.js';
 import { tasksOnNode, wantsToRun } from '../orchestrator/tasks.js';
 import { compile, matchesAll } from '../scheduler/constraints.js';
-import type { Controller, Fact, FactType } from '../types.js';
+import type { Controller, Fact, Watch } from '../types.js';
 
 export function enforce(s: State, nodeId: string): EngineEvent[] {
   const n = tget(s.nodes, nodeId);
@@ -56,7 +56,10 @@ export function constraintEnforcerReact({ event: e, state: s }: Fact): EngineEve
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const ENFORCER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['NodeLabelsChanged', 'NodeRoleChanged']);
+const ENFORCER_EVENTS: Watch = {
+  NodeLabelsChanged: true,
+  NodeRoleChanged: true,
+};
 
 export const constraintEnforcerController: Controller = {
   name: 'constraintenforcer',

@@ -8,7 +8,7 @@ import type { EngineEvent } from '../../../events/index.js';
 import { isNodeAlive, selectLeader, selectNodesById } from '../../state/selectors.js';
 import type { State, SwarmNode } from '../../state/types.js';
 import { tget } from '../../state/table.js';
-import type { Controller, Fact, FactType } from '../types.js';
+import type { Controller, Fact, Watch } from '../types.js';
 
 export const DOWN_GRACE = 3;
 export const UNKNOWN_GRACE = 6;
@@ -61,7 +61,11 @@ function ready(n: SwarmNode): EngineEvent {
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const LIVENESS_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['HostBooted', 'RaftLeaderElected', 'ClockAdvanced']);
+const LIVENESS_EVENTS: Watch = {
+  HostBooted: true,
+  RaftLeaderElected: true,
+  ClockAdvanced: true,
+};
 
 export const livenessController: Controller = {
   name: 'liveness',

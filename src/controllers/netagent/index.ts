@@ -18,7 +18,7 @@ import {
   addBackend, ensureLbSandbox, forgetNode, learnNetwork, nodeNeeds, rebootLbs, releaseNetworkOnHost, removeBackend, reprogramIngress, taskEndpointNames,
 } from '../../net/mesh.js';
 import type { Container, Host, State, Task } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 
 /**
  * memberlist's failure detection as networkdb configures it (DefaultLANConfig): a silent node is probed
@@ -303,7 +303,19 @@ export function netAgentReact({ event: e, state: s }: Fact, deps: ControllerDeps
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const NETAGENT_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['AddressAllocated', 'ServiceUpdated', 'TaskStateChanged', 'HostAdded', 'HostBooted', 'NodeLeft', 'ClockAdvanced', 'ContainerStateChanged', 'ContainerNetworksChanged']);
+const NETAGENT_EVENTS: Watch = {
+  // A node's address on the ingress network: its ingress sandbox.
+  AddressAllocated: (e) => e.owner.kind === 'node',
+  ServiceUpdated: true,
+  // dockerd sets a task's networking up as it starts it, and tears it down once it has ended.
+  TaskStateChanged: (e) => e.to === 'starting' || TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.running,
+  HostAdded: true,
+  HostBooted: true,
+  NodeLeft: true,
+  ClockAdvanced: true,
+  ContainerStateChanged: true,
+  ContainerNetworksChanged: true,
+};
 
 export const netAgentController: Controller = {
   name: 'netagent',

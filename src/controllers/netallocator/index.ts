@@ -13,7 +13,7 @@ import { cidrString } from '../../net/ipam.js';
 import type { Prng } from '../../sim/prng.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Network, Service, State, Task } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 
 export function ingressNetwork(s: State): Network | undefined {
   const id = s.swarm?.ingressNetworkId;
@@ -178,7 +178,21 @@ export function netAllocatorReact({ event: e, state: s }: Fact, deps: Controller
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const NETALLOCATOR_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['SwarmInitialized', 'NodeJoined', 'AddressAllocated', 'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'TaskCreated', 'TaskAssigned', 'TaskStateChanged', 'NodeRemoved', 'TaskRemoved']);
+const NETALLOCATOR_EVENTS: Watch = {
+  SwarmInitialized: true,
+  NodeJoined: true,
+  // The ingress gateway's address (the network's first one): every node joins the mesh.
+  AddressAllocated: (e) => e.owner.kind === 'gateway',
+  ServiceCreated: true,
+  ServiceUpdated: true,
+  ServiceRemoved: true,
+  TaskCreated: true,
+  TaskAssigned: true,
+  // A task made for a node (global) attaches the node; an ended one releases its addresses.
+  TaskStateChanged: (e) => e.to === 'pending' || TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.running,
+  NodeRemoved: true,
+  TaskRemoved: true,
+};
 
 export const netAllocatorController: Controller = {
   name: 'netallocator',

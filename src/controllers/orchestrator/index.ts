@@ -13,7 +13,7 @@ import { tget, tvalues } from '../../state/table.js';
 import { slotKey } from '../../state/tasks.js';
 import type { Service, State, SwarmNode, Task } from '../../state/types.js';
 import { compile, matchesAll } from '../scheduler/constraints.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import { watches, type Controller, type ControllerDeps, type Fact, type Watch } from '../types.js';
 import { taskSpecKey } from './spec.js';
 import { currentTask, isTerminal, serviceSlots, slotTasks, tasksOnNode, wantsToRun } from './tasks.js';
 
@@ -173,14 +173,27 @@ export function fixTasks(s: State, svc: Service, rng: Prng): EngineEvent[] {
   return out;
 }
 
-/** Pure reaction to one fact. Without a leader there is no orchestrator. */
-const ORCHESTRATOR_EVENTS: ReadonlySet<FactType> = new Set<FactType>([
-  'ServiceCreated', 'ServiceUpdated', 'ServiceRemoved', 'TaskStateChanged', 'NodeStatusChanged', 'NodeAvailabilityChanged',
-  'NodeJoined', 'NodeLabelsChanged', 'NodeRoleChanged', 'NodeRemoved', 'RaftLeaderElected', 'Idle', 'ClockAdvanced',
-]);
+/** The facts it reacts to (its pipeline sees no others). */
+const ORCHESTRATOR_EVENTS: Watch = {
+  ServiceCreated: true,
+  ServiceUpdated: true,
+  ServiceRemoved: true,
+  // A task that ended: restart it (restart policy) if its slot still wants one.
+  TaskStateChanged: (e) => isTerminal({ state: e.to } as Task),
+  NodeStatusChanged: true,
+  NodeAvailabilityChanged: true,
+  NodeJoined: true,
+  NodeLabelsChanged: true,
+  NodeRoleChanged: true,
+  NodeRemoved: true,
+  RaftLeaderElected: true,
+  Idle: true,
+  ClockAdvanced: true,
+};
 
+/** Pure reaction to one fact. Without a leader there is no orchestrator. */
 export function orchestratorReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
-  if (!ORCHESTRATOR_EVENTS.has(e.type)) return [];
+  if (!watches(ORCHESTRATOR_EVENTS, e)) return [];
   if (e.type === 'TaskStateChanged' && !isTerminal({ state: e.to } as Task)) return [];
   if ((e.type === 'Idle' || e.type === 'ClockAdvanced') && s.delayed.n === 0) return [];
   if (!s.swarm || !selectLeader(s)) return [];

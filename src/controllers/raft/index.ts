@@ -9,7 +9,7 @@ import type { Prng } from '../../sim/prng.js';
 import { selectRaftHealth } from '../../state/selectors.js';
 import { tget } from '../../state/table.js';
 import type { State } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 
 export const ELECTION_TIMEOUT_MIN_MS = 10_000;
 export const ELECTION_TIMEOUT_SPREAD_MS = 10_000;
@@ -94,7 +94,14 @@ export function raftReact({ event, state }: Fact, deps: ControllerDeps): EngineE
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const RAFT_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['HostCrashed', 'RaftLeaderLost', 'HostBooted', 'NodeRoleChanged', 'NodeLeft', 'ClockAdvanced']);
+const RAFT_EVENTS: Watch = {
+  HostCrashed: true,
+  RaftLeaderLost: true,
+  HostBooted: true,
+  NodeRoleChanged: true,
+  NodeLeft: true,
+  ClockAdvanced: true,
+};
 
 export const raftController: Controller = {
   name: 'raft',

@@ -9,7 +9,7 @@ import { tget } from '../../state/table.js';
 import { slotKey } from '../../state/tasks.js';
 import type { State, Task } from '../../state/types.js';
 import { isTerminal, slotTasks, wantsToRun } from '../orchestrator/tasks.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 
 /**
  * The deletions one slot needs. `reaped`: tasks whose TaskRemoved this batch already queued — two events
@@ -64,7 +64,12 @@ export function reaperReact({ event: e, state: s }: Fact, deps: ControllerDeps):
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const REAPER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['TaskCreated', 'TaskStateChanged', 'TaskDesiredStateChanged']);
+const REAPER_EVENTS: Watch = {
+  TaskCreated: true,
+  // A task past running, or one to shut down or remove: its slot's history may be over the limit.
+  TaskStateChanged: (e) => TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.running,
+  TaskDesiredStateChanged: (e) => e.to === 'remove' || e.to === 'shutdown',
+};
 
 export const reaperController: Controller = {
   name: 'reaper',

@@ -11,7 +11,7 @@ import type { Prng } from '../../sim/prng.js';
 import { selectNodesById } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Service, State, SwarmNode, Task } from '../../state/types.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 import { compile, labelValue, matchesAll, type Constraint } from './constraints.js';
 import { hostPortsInUse } from './ports.js';
 import { platformMatches, resolvedPlatforms, type ImagePlatform } from '../../sim/registry.js';
@@ -296,7 +296,9 @@ export function schedulerReact({ event, state }: Fact, deps: ControllerDeps): En
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const SCHEDULER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['Idle']);
+const SCHEDULER_EVENTS: Watch = {
+  Idle: true,
+};
 
 export const schedulerController: Controller = {
   name: 'scheduler',

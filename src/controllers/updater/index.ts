@@ -15,7 +15,7 @@ import { cachedKey } from '../orchestrator/spec.js';
 import { currentTask, isTerminal, serviceSlots } from '../orchestrator/tasks.js';
 import { compile, matchesAll } from '../scheduler/constraints.js';
 import { schedulePending } from '../scheduler/index.js';
-import type { Controller, ControllerDeps, Fact, FactType } from '../types.js';
+import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 
 const ACTIVE: ReadonlySet<UpdateState> = new Set(['updating', 'rollback_started']);
 
@@ -224,7 +224,13 @@ export function updaterReact({ event: e, state: s }: Fact, deps: ControllerDeps)
 }
 
 /** The facts it reacts to (its pipeline sees no others). */
-const UPDATER_EVENTS: ReadonlySet<FactType> = new Set<FactType>(['ServiceUpdated', 'Idle', 'ClockAdvanced', 'TaskStateChanged']);
+const UPDATER_EVENTS: Watch = {
+  ServiceUpdated: true,
+  Idle: true,
+  ClockAdvanced: true,
+  // A replacement running: the task it replaces is retired.
+  TaskStateChanged: (e) => e.to === 'running',
+};
 
 export const updaterController: Controller = {
   name: 'updater',
