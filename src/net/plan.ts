@@ -79,6 +79,12 @@ export class Ledger {
   vni = 0;
   /** Tasks the reaper asked to delete in this batch (queued, maybe not applied yet). */
   readonly reaped = new Set<string>();
+  /** Tasks whose addresses could not all be allocated in this batch: they stay NEW. */
+  readonly unallocated = new Set<string>();
+  /** Tasks the network allocator allocated on a retry, for the allocator to admit (NEW → PENDING), in order. */
+  readonly admitted: string[] = [];
+  /** An address was released in this batch: the allocator retries the tasks it could not allocate. */
+  released = false;
 }
 
 export class NetPlan {
@@ -162,6 +168,7 @@ export class NetPlan {
         if (x.owner.kind === 'node') L.attachments.set(`${x.owner.id}/${x.networkId}`, x.ip);
         return;
       case 'AddressReleased': {
+        L.released = true;
         const owner = this.ownerOf(x.networkId, x.ip);
         L.owners.set(`${x.networkId}/${x.ip}`, null);
         if (owner?.kind === 'node') L.attachments.set(`${owner.id}/${x.networkId}`, null);
@@ -351,23 +358,34 @@ export class NetPlan {
     return n;
   }
 
-  /** Allocates an address of a network (serial on swarm networks, lowest free on local ones). */
-  allocate(n: Network, owner: AddressOwner, fixed?: string): string | null {
+  /** The address allocate would give next on a network, and the pool after it (null: none is free). */
+  private nextFree(n: Network): { ip: number; pool: { next: number; released: number[] } } | null {
     const subnet = parseCidr(n.subnet);
     if (!subnet) return null;
-    let taken = this.taken.get(n.id);
-    if (!taken) this.taken.set(n.id, (taken = new Set()));
-    const used = (o: number) => taken!.has(o) || tget(this.s.addresses, `${n.id}/${intToIp(o)}`) !== undefined;
+    const taken = this.taken.get(n.id);
+    const used = (o: number) => (taken?.has(o) ?? false) || tget(this.s.addresses, `${n.id}/${intToIp(o)}`) !== undefined;
+    return nextAddress(subnet, n.ipRange ? parseCidr(n.ipRange) : null, this.cursors.get(n.id) ?? n.pool, n.scope === 'swarm', used);
+  }
+
+  /** Whether a network has an address left to allocate (nothing is taken). */
+  hasFree(n: Network): boolean {
+    return this.nextFree(n) !== null;
+  }
+
+  /** Allocates an address of a network (serial on swarm networks, lowest free on local ones). */
+  allocate(n: Network, owner: AddressOwner, fixed?: string): string | null {
+    if (!parseCidr(n.subnet)) return null;
     let ip: number;
     if (fixed) {
       ip = ipToInt(fixed);
     } else {
-      const cursor = this.cursors.get(n.id) ?? n.pool;
-      const r = nextAddress(subnet, n.ipRange ? parseCidr(n.ipRange) : null, cursor, n.scope === 'swarm', used);
+      const r = this.nextFree(n);
       if (!r) return null;
       ip = r.ip;
       this.cursors.set(n.id, r.pool);
     }
+    let taken = this.taken.get(n.id);
+    if (!taken) this.taken.set(n.id, (taken = new Set()));
     taken.add(ip);
     const addr = intToIp(ip);
     this.emit({ type: 'AddressAllocated', networkId: n.id, ip: addr, owner });

@@ -35,6 +35,7 @@ export function initialState(): State {
     slots: emptyTable(),
     placements: emptyTable(),
     nodeTasks: emptyTable(),
+    unallocated: emptyTable(),
     pending: emptyTable(),
     delayed: emptyTable(),
     secrets: emptyTable(),

@@ -56,6 +56,8 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       if (slot) slot.taskIds.push(e.taskId);
       else tset<Slot>(s.slots, key, { serviceId: e.serviceId, slot: e.slot, nodeId: e.slot > 0 ? null : e.nodeId, taskIds: [e.taskId] });
       if (e.nodeId && isActiveDesired(e.desiredState)) count(s, e.nodeId, created, +1);
+      // NEW until the allocator admits it (in the same batch, unless its addresses could not be allocated).
+      tset(s.unallocated, e.taskId, { taskId: e.taskId });
       if (e.nodeId) placeOn(s, e.nodeId, e.taskId);
       if (e.desiredState === 'ready') tset(s.delayed, e.taskId, { taskId: e.taskId });
       return;
@@ -71,6 +73,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       touch(s, t);
       if (e.to === 'running') t.runningAtMs = s.sim.nowMs;
       if (e.to === 'starting') bindHostPorts(s, t);
+      if (e.from === 'new') tdel(s.unallocated, t.id);
       if (e.to === 'pending') tset(s.pending, t.id, { taskId: t.id });
       else if (e.from === 'pending') tdel(s.pending, t.id);
       return;
@@ -86,6 +89,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
       t.err = '';
       t.stateAtMs = s.sim.nowMs;
       touch(s, t);
+      tdel(s.unallocated, t.id);
       tdel(s.pending, t.id);
       return;
     }
@@ -115,6 +119,7 @@ export function tasksReducer(s: State, e: EngineEvent): void {
         slot.taskIds = slot.taskIds.filter((id) => id !== t.id);
         if (slot.taskIds.length === 0) tdel(s.slots, key);
       }
+      tdel(s.unallocated, t.id);
       tdel(s.pending, t.id);
       tdel(s.delayed, t.id);
       tdel(s.tasks, t.id);

@@ -299,6 +299,8 @@ export interface State {
   placements: Table<Placement>;
   /** Index: every task placed on a node (any state), by node ID. */
   nodeTasks: Table<{ nodeId: string; taskIds: string[] }>;
+  /** Allocator queue: tasks still NEW, whose addresses could not all be allocated (swarmkit unallocatedTasks). */
+  unallocated: Table<{ taskId: string }>;
   /** Scheduler queue: tasks PENDING without a node. */
   pending: Table<{ taskId: string }>;
   /** Restart supervisor: tasks desired READY, waiting to be started. */
@@ -337,6 +339,6 @@ export interface State {
 
 /** The slices stored as Tables (used to flatten patch paths and to hash per entity). */
 export const TABLE_SLICES: ReadonlySet<string> = new Set([
-  'hosts', 'nodes', 'services', 'tasks', 'slots', 'placements', 'nodeTasks', 'pending', 'delayed', 'secrets', 'configs', 'volumes', 'containers',
+  'hosts', 'nodes', 'services', 'tasks', 'slots', 'placements', 'nodeTasks', 'unallocated', 'pending', 'delayed', 'secrets', 'configs', 'volumes', 'containers',
   'networks', 'addresses', 'endpoints', 'netns', 'links', 'routes', 'rules', 'ipvs', 'backends', 'netlb', 'dns',
 ]);

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { cidrSize, cidrString, contains, firstFit, globalPools, localPools, macOf, nextAddress, overlaps, parseCidr, ipToInt, intToIp, type Cidr, type PoolState } from '../../src/net/ipam.js';
 import { overlayMtu } from '../../src/net/overlay.js';
 import type { Network } from '../../src/state/types.js';
-import { clis, given, ifaces, netInspect, nsIfaces, overlayNsOf, refused, subnetOf, swarm, taskNodes, vips } from './support.js';
+import { clis, given, ifaces, log, netInspect, nsIfaces, overlayNsOf, refused, subnetOf, swarm, taskNodes, vips } from './support.js';
 
 const cli = clis();
 const C = (s: string): Cidr => parseCidr(s)!;
@@ -299,6 +299,28 @@ describe('serial addresses on swarm networks', () => {
     await given(c, 'service scale web=1\nservice scale web=2\n');
     // After .4 the cursor skips .5 (the load balancer's) and hands out .6 again.
     expect(await ips()).toEqual(['tiny-endpoint 10.9.0.5/29', 'web.1 10.9.0.3/29', 'web.2 10.9.0.6/29']);
+  });
+
+  it('a task without an address stays New (swarmkit leaves it unallocated) and runs once a release makes room', async () => {
+    const c = cli();
+    // /28: .1 gateway, .15 broadcast; other's VIP .2 and tasks .3–.8, a load-balancer address per node,
+    // web's VIP, three tasks: the fourth finds no address.
+    await swarm(c, { managers: ['m1'], workers: ['w1'] }, [
+      'network create -d overlay --subnet 10.9.0.0/28 tiny',
+      'service create -d --name other --replicas 6 --network tiny nginx',
+      'service create -d --name web --replicas 4 --network tiny nginx', '',
+    ].join('\n'));
+    const states = async () => Object.fromEntries((await c.ok('service', 'ps', 'web', '--format', '{{.Name}}|{{.CurrentState}}|{{.Node}}')).trim().split('\n')
+      .map((l) => l.split('|')).map(([name, state, node]) => [name, `${state!.split(' ')[0]} ${node}`.trim()]));
+    expect(await states()).toEqual({ 'web.1': 'Running m1', 'web.2': 'Running w1', 'web.3': 'Running m1', 'web.4': 'New' });
+    const stuck = (await c.ok('service', 'ps', 'web', '-q', '--filter', 'name=web.4')).trim();
+    // Nothing was allocated for it, and the scheduler never saw it.
+    expect(stuck).toMatch(/^[0-9a-z]{12}$/);
+    expect((await log(c, 'AddressAllocated', 'TaskAssigned')).filter((l) => JSON.stringify(l.event).includes(stuck))).toEqual([]);
+    // Removing `other` releases its addresses: the allocator's retry gives web.4 one, and it runs.
+    await given(c, 'service rm other\n');
+    expect((await states())['web.4']).toMatch(/^Running (m1|w1)$/);
+    expect((await ifaces(c, 'web.4'))[0]!.inet).toEqual(['10.9.0.2/28']);
   });
 
   it('serial within an overlay’s --ip-range, with an explicit gateway', async () => {

@@ -11,7 +11,7 @@ import { NetPlan } from '../../net/plan.js';
 import { nodeNeeds } from '../../net/mesh.js';
 import { cidrString } from '../../net/ipam.js';
 import type { Prng } from '../../sim/prng.js';
-import { tget, tvalues } from '../../state/table.js';
+import { tget, tkeysSorted, tvalues } from '../../state/table.js';
 import type { Network, Service, State, Task } from '../../state/types.js';
 import type { Controller, ControllerDeps, Fact, Watch } from '../types.js';
 
@@ -88,6 +88,39 @@ function detachNode(p: NetPlan, t: Task): void {
   }
 }
 
+/**
+ * swarmkit allocateTask: an address on each of the task's networks, all or none. None: the task stays
+ * NEW (the allocator does not admit it) until a retry finds room.
+ */
+function allocateTask(p: NetPlan, nets: readonly Network[], taskId: string): boolean {
+  if (!nets.every((n) => p.hasFree(n))) return false;
+  for (const n of nets) p.allocate(n, { kind: 'task', id: taskId });
+  return true;
+}
+
+/**
+ * swarmkit procTasksNetwork(onRetry): the tasks left NEW are tried again, in ID order, once something was
+ * deallocated (and as time passes: its retry interval). A network found full is not tried again in the pass.
+ */
+function retryUnallocated(s: State, p: NetPlan): void {
+  const full = new Set<string>();
+  for (const id of tkeysSorted(s.unallocated)) {
+    const t = tget(s.tasks, id);
+    if (!t || t.state !== 'new') continue;
+    const svc = tget(s.services, t.serviceId);
+    if (!svc) continue;
+    const nets = serviceNetworks(s, svc);
+    if (nets.some((n) => full.has(n.id))) continue;
+    const lacking = nets.find((n) => !p.hasFree(n));
+    if (lacking) {
+      full.add(lacking.id);
+      continue;
+    }
+    allocateTask(p, nets, id);
+    p.ledger.admitted.push(id);
+  }
+}
+
 export function netAllocatorReact({ event: e, state: s }: Fact, deps: ControllerDeps): EngineEvent[] {
   const rng = (): Prng => deps.rng();
   switch (e.type) {
@@ -136,7 +169,7 @@ export function netAllocatorReact({ event: e, state: s }: Fact, deps: Controller
       const svc = tget(s.services, e.serviceId);
       if (!svc) return [];
       const p = new NetPlan(s, rng(), deps.ledger());
-      for (const n of serviceNetworks(s, svc)) p.allocate(n, { kind: 'task', id: e.taskId });
+      if (!allocateTask(p, serviceNetworks(s, svc), e.taskId)) p.ledger.unallocated.add(e.taskId);
       return p.events;
     }
     case 'TaskAssigned': {
@@ -157,6 +190,16 @@ export function netAllocatorReact({ event: e, state: s }: Fact, deps: Controller
       const p = new NetPlan(s, rng(), deps.ledger());
       releaseTask(p, e.taskId);
       if (t) detachNode(p, t);
+      return p.events;
+    }
+    case 'Idle':
+    case 'ClockAdvanced': {
+      if (s.unallocated.n === 0) return [];
+      const L = deps.ledger();
+      if (e.type === 'Idle' && !L.released) return [];
+      L.released = false;
+      const p = new NetPlan(s, rng(), L);
+      retryUnallocated(s, p);
       return p.events;
     }
     case 'NodeRemoved': {
@@ -192,6 +235,9 @@ const NETALLOCATOR_EVENTS: Watch = {
   TaskStateChanged: (e) => e.to === 'pending' || TASK_STATE_ORDER[e.to] > TASK_STATE_ORDER.running,
   NodeRemoved: true,
   TaskRemoved: true,
+  // Tasks left NEW for want of addresses are retried at quiescence after a release, and as time passes.
+  Idle: true,
+  ClockAdvanced: true,
 };
 
 export const netAllocatorController: Controller = {
