@@ -112,9 +112,9 @@ let owned: Map<Table<unknown>, Owned> | null = null;
 let mine: Set<object> = new Set();
 
 /**
- * Runs `recipe` (the body of a produce() call) with copy-on-write tables; see the header. Only evolveAll
- * uses it: one draft for thousands of events is where the proxies cost most, and a single event's
- * produce() (evolve) or `engine show`'s field-level patches (evolveWithPatches) are served by immer.
+ * Runs `recipe` (the body of a produce() call) with copy-on-write tables; see the header. evolve (one
+ * event) and evolveAll (a run of events, one draft) use it; `engine show`'s field-level patches
+ * (evolveWithPatches) are served by immer's proxies alone.
  */
 export function ownTables<R>(recipe: () => R): R {
   const outer = owned;
