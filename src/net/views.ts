@@ -412,15 +412,17 @@ function insertedRule(r: IptablesRule): boolean {
 }
 
 /** `iptables -t TABLE -nvL` (counters are zero: packets arrive with the data plane). */
-export function iptablesList(s: State, host: string, netns: string, table: string): string {
+export function iptablesList(s: State, host: string, netns: string, table: string, only?: string): string | null {
   const rules = tvalues(s.rules).filter((r) => r.host === host && r.netns === netns && r.rule.table === table).sort((a, b) => a.seq - b.seq);
   const chains = [...(BUILTIN_CHAINS[table] ?? [])];
   for (const r of rules) {
     if (!chains.includes(r.rule.chain)) chains.push(r.rule.chain);
     if (!BUILTIN_CHAINS[table]?.includes(r.rule.target) && /^[A-Z][A-Z-]+$/.test(r.rule.target) && !['ACCEPT', 'DROP', 'RETURN', 'DNAT', 'SNAT', 'MASQUERADE', 'MARK', 'REDIRECT'].includes(r.rule.target) && !chains.includes(r.rule.target)) chains.push(r.rule.target);
   }
+  // `iptables -L CHAIN`: that chain alone (null: the table has no such chain).
+  if (only !== undefined && !chains.includes(only)) return null;
   const out: string[] = [];
-  for (const chain of chains) {
+  for (const chain of only === undefined ? chains : [only]) {
     const builtin = BUILTIN_CHAINS[table]?.includes(chain);
     // Rules libnetwork inserts with -I (the ingress port rules, the gwbridge's local MASQUERADE) sit
     // above the appended ones, the newest first.
@@ -434,9 +436,9 @@ export function iptablesList(s: State, host: string, netns: string, table: strin
       const extra = [r.dport ? `${r.proto} dpt:${r.dport}` : '', r.sport ? `${r.proto} spt:${r.sport}` : '', r.match, r.targetArg].filter(Boolean).join(' ');
       out.push(`${'0'.padStart(5)} ${'0'.padStart(5)} ${pad(r.target, 10)} ${pad(r.proto, 4)} --  ${pad(r.in, 6)} ${pad(r.out, 6)} ${pad(r.src, 20)} ${pad(r.dst, 20)} ${extra}`.trimEnd());
     }
-    out.push('');
+    if (only === undefined) out.push('');
   }
-  return out.join('\n');
+  return only === undefined ? out.join('\n') : `${out.join('\n')}\n`;
 }
 
 /** `ipvsadm -Ln` inside a namespace. */

@@ -59,6 +59,17 @@ describe('-p 8080:80 on a three-node swarm', () => {
     }
   });
 
+  it('iptables -L CHAIN lists that chain alone; a chain the table lacks is iptables\' error', async () => {
+    expect(await c.ok('--on', 'w1', 'iptables', '-t', 'nat', '-nvL', 'DOCKER-INGRESS')).toBe([
+      'Chain DOCKER-INGRESS (2 references)',
+      ' pkts bytes target     prot opt in     out     source               destination         ',
+      '    0     0 DNAT       tcp  --  *      *      0.0.0.0/0            0.0.0.0/0            tcp dpt:8080 to:172.18.0.2:8080',
+      '    0     0 RETURN     all  --  *      *      0.0.0.0/0            0.0.0.0/0', '',
+    ].join('\n'));
+    const r = await c.run('--on', 'w1', 'iptables', '-t', 'nat', '-nvL', 'NOPE');
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '', 'Error: iptables: No chain/target/match by that name.\n']);
+  });
+
   it('inside every ingress_sbox: MARK 0x100 for dpt:8080 and for the VIP/32, SNAT of IPVS traffic to its own address', async () => {
     const sboxIp: Record<string, string> = { m1: '10.0.0.2', w1: '10.0.0.3', w2: '10.0.0.4' };
     for (const h of HOSTS) {

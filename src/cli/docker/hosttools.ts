@@ -21,8 +21,11 @@ function tool(s: State, hostName: string, netns: string, cmd: string[]): string 
     const t = args.indexOf('-t');
     const table = t >= 0 ? args[t + 1] ?? '' : 'filter';
     if (!['nat', 'filter', 'mangle'].includes(table)) reject(`iptables v1.8.9 (legacy): can't initialize iptables table \`${table}': Table does not exist (do you need to insmod?)`);
-    if (!args.some((a) => /^-[a-zA-Z]*L/.test(a))) reject('iptables: only listing (-nvL) is simulated');
-    return iptablesList(s, hostName, netns, table);
+    const list = args.findIndex((a) => /^-[a-zA-Z]*L/.test(a));
+    if (list < 0) reject('iptables: only listing (-nvL) is simulated');
+    // `-L [chain]`: a chain named right after the option that holds L.
+    const chain = args[list + 1] !== undefined && !args[list + 1]!.startsWith('-') ? args[list + 1] : undefined;
+    return iptablesList(s, hostName, netns, table, chain) ?? reject('iptables: No chain/target/match by that name.');
   }
   if (name === 'ipvsadm') return ipvsadmList(s, hostName, netns);
   if (name === 'bridge') {
