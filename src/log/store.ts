@@ -201,7 +201,7 @@ export class EventLog {
       const v = await this.db.get(key);
       if (!v) continue;
       const s = packr.unpack(v) as { seq: number; stateHash: string; state: StateManifest };
-      return { seq: s.seq, stateHash: s.stateHash, state: await this.restore(s.state) };
+      return { seq: s.seq, stateHash: s.stateHash, state: this.restore(s.state) };
     }
     return undefined;
   }
@@ -225,7 +225,7 @@ export class EventLog {
     const v = await this.db.get(HEAD_KEY);
     if (!v) return undefined;
     const h = packr.unpack(v) as { branch: number; seq: number; state: StateManifest };
-    return { branch: h.branch, seq: h.seq, state: await this.restore(h.state) };
+    return { branch: h.branch, seq: h.seq, state: this.restore(h.state) };
   }
 
   /** The puts of one flush, every value encoded; state parts this log already holds are not put again. */
@@ -276,12 +276,11 @@ export class EventLog {
   }
 
   /**
-   * A state from its record: each part as decoded lately (from memory), else as its stored bytes, which
-   * decodePart turns into the part when the table is first used (most commands use a few tables).
+   * A state from its record: each part as decoded lately (from memory), else by its hash alone: decodePart
+   * reads and decodes it when the table is first used (most commands use a few tables).
    */
-  private async restore(m: StateManifest): Promise<StoredState> {
+  private restore(m: StateManifest): StoredState {
     const slices: Record<string, unknown> = {};
-    const missing: { part: StoredPart; key: Buffer }[] = [];
     for (const [name, v] of Object.entries(m.slices)) {
       if (!m.tables.includes(name)) {
         slices[name] = v;
@@ -291,32 +290,27 @@ export class EventLog {
       const parts = t.parts.map((ref): StoredPart | null => {
         if (!ref) return null;
         const hash = Buffer.from(ref[0]);
-        const value = this.parts.get(hash.toString('hex'));
         const part: StoredPart = { digest: ref[1], hash };
+        const value = this.parts.get(hash.toString('hex'));
         if (value) part.value = value;
-        else missing.push({ part, key: partKey(hash) });
         return part;
       });
       slices[name] = { n: t.n, digest: t.digest, parts } satisfies StoredTable;
     }
-    if (missing.length > 0) {
-      const values = await this.db.getMany(missing.map((x) => x.key));
-      missing.forEach(({ part }, i) => {
-        const bytes = values[i];
-        if (!bytes) throw new LogError(`the event log at ${this.dir} lacks the stored state part ${Buffer.from(part.hash!).toString('hex').slice(0, 12)}…`);
-        part.bytes = bytes;
-      });
-    }
     return { slices, tables: m.tables };
   }
 
-  /** A part read by restore, decoded if it was not yet (and from then on known by identity and cached). */
+  /** A part of a restored state, read and decoded if it was not yet (and from then on known by identity and cached). */
   decodePart(part: StoredPart): object {
     if (part.value) return part.value;
     const hex = Buffer.from(part.hash!).toString('hex');
     let value = this.parts.get(hex);
     if (!value) {
-      value = packr.unpack(part.bytes!) as object;
+      // Read when the table is first used, not when the state is: a command touches a few tables, and
+      // reading every part of a big state costs more than the command (parts are never deleted).
+      const bytes = part.bytes ?? this.db.getSync(partKey(part.hash!));
+      if (!bytes) throw new LogError(`the event log at ${this.dir} lacks the stored state part ${hex.slice(0, 12)}…`);
+      value = packr.unpack(bytes) as object;
       this.partHashes.set(value, Buffer.from(part.hash!));
       this.remember(hex, value);
     }
