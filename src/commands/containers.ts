@@ -94,6 +94,22 @@ function findByName(s: State, hosts: Host[], clean: string): ContainerView | und
   return v && v.name === clean ? v : undefined;
 }
 
+/**
+ * A container as dockerd finds one (daemon GetContainer): its full ID, its name, or a unique ID prefix —
+ * without the engine's shortcuts (a task's ID or `service.slot` for its container), so that `docker
+ * inspect TASK` reaches the task as in Docker.
+ */
+export function findContainerStrict(s: State, hosts: Host[], ref: string): ContainerView | undefined {
+  const clean = ref.replace(/^\//, '');
+  const named = findByName(s, hosts, clean);
+  if (named) return named;
+  const all = hosts.flatMap((h) => containersOn(s, h));
+  const exact = all.find((c) => c.id === clean || c.name === clean);
+  if (exact) return exact;
+  const p = all.filter((c) => c.id.startsWith(clean));
+  return p.length === 1 ? p[0] : undefined;
+}
+
 /** Docker's full lookup over every container of the hosts: exact ID, name, task ID or `svc.slot`, then a unique prefix. */
 function findAmongAll(s: State, hosts: Host[], clean: string): ContainerView | undefined {
   const all = hosts.flatMap((h) => containersOn(s, h));

@@ -14,11 +14,17 @@ export { seal, unseal } from './sealing.js';
 export const MAX_SECRET_BYTES = 500 * 1024;
 export const MAX_CONFIG_BYTES = 1000 * 1024;
 
-export function findByRef<T extends { id: string; name: string }>(items: T[], ref: string): T | undefined {
-  return items.find((x) => x.id === ref) ?? items.find((x) => x.name === ref) ?? (() => {
-    const p = items.filter((x) => x.id.startsWith(ref));
-    return p.length === 1 ? p[0] : undefined;
-  })();
+/**
+ * A secret or config as dockerd looks it up (daemon/cluster/helpers.go getSecret, getConfig): its full
+ * ID, its name, then a unique ID prefix.
+ */
+export function resolveObject<T extends { id: string; name: string }>(kind: 'secret' | 'config', items: T[], ref: string): T {
+  const exact = items.find((x) => x.id === ref) ?? items.find((x) => x.name === ref);
+  if (exact) return exact;
+  const p = items.filter((x) => x.id.startsWith(ref));
+  if (p.length === 0) daemon(`${kind} ${ref} not found`);
+  if (p.length > 1) daemon(`${kind} ${ref} is ambiguous (${p.length} matches found)`);
+  return p[0]!;
 }
 
 export function decideSecretCreate(s: State, name: string, data: Buffer, labels: Record<string, string>, rng: Prng): EngineEvent[] {
@@ -34,9 +40,7 @@ function usersOf(s: State, kind: 'secrets' | 'configs', id: string): string[] {
 }
 
 export function decideSecretRm(s: State, ref: string): EngineEvent[] {
-  const sec = findByRef(tvalues(s.secrets), ref);
-  // dockerd resolves the name first (daemon/cluster/helpers.go getSecret): `secret x not found`.
-  if (!sec) daemon(`secret ${ref} not found`);
+  const sec = resolveObject('secret', tvalues(s.secrets), ref);
   const users = usersOf(s, 'secrets', sec.id);
   if (users.length) rpc('InvalidArgument', `secret '${sec.name}' is in use by the following service${users.length > 1 ? 's' : ''}: ${users.join(', ')}`);
   return [{ type: 'SecretRemoved', secretId: sec.id }];
@@ -51,8 +55,7 @@ export function decideConfigCreate(s: State, name: string, data: Buffer, labels:
 }
 
 export function decideConfigRm(s: State, ref: string): EngineEvent[] {
-  const c = findByRef(tvalues(s.configs), ref);
-  if (!c) daemon(`config ${ref} not found`);
+  const c = resolveObject('config', tvalues(s.configs), ref);
   const users = usersOf(s, 'configs', c.id);
   if (users.length) rpc('InvalidArgument', `config '${c.name}' is in use by the following service${users.length > 1 ? 's' : ''}: ${users.join(', ')}`);
   return [{ type: 'ConfigRemoved', configId: c.id }];

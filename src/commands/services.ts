@@ -5,7 +5,7 @@ import { parseConstraint } from '../controllers/scheduler/constraints.js';
 import { swarmId } from '../sim/ids.js';
 import type { Prng } from '../sim/prng.js';
 import { tget, tvalues } from '../state/table.js';
-import type { Network, Service, State } from '../state/types.js';
+import type { Network, Service, State, Task } from '../state/types.js';
 import { randomName } from './containers.js';
 import { daemon, reject, rpc } from './rejection.js';
 import { nameError, normalizeImage } from './parse.js';
@@ -40,6 +40,25 @@ export function findService(s: State, ref: string): Service | undefined {
   if (byName) return byName;
   const byPrefix = all.filter((x) => x.id.startsWith(ref));
   return byPrefix.length === 1 ? byPrefix[0] : undefined;
+}
+
+/**
+ * A task as dockerd looks it up (daemon/cluster/helpers.go getTask): its full ID, its full name
+ * (`<service>.<slot or node ID>.<task ID>`, swarmkit's naming.Task), then a unique ID prefix.
+ */
+export function resolveTask(s: State, ref: string): Task {
+  const byId = tget(s.tasks, ref);
+  if (byId) return byId;
+  const named = /^(.+)\.([^.]+)\.([0-9a-z]{25})$/.exec(ref);
+  const byName = named ? tget(s.tasks, named[3]!) : undefined;
+  if (byName) {
+    const svc = tget(s.services, byName.serviceId);
+    if (svc?.spec.name === named![1] && String(byName.slot > 0 ? byName.slot : byName.nodeId) === named![2]) return byName;
+  }
+  const byPrefix = tvalues(s.tasks).filter((x) => x.id.startsWith(ref));
+  if (byPrefix.length === 0) daemon(`task ${ref} not found`);
+  if (byPrefix.length > 1) daemon(`task ${ref} is ambiguous (${byPrefix.length} matches found)`);
+  return byPrefix[0]!;
 }
 
 export function resolveService(s: State, ref: string): Service {

@@ -1,6 +1,6 @@
 /** Container verbs typed on a host: `run`, `ps`, `inspect` (and `container inspect`), `kill`, `stop`, `start`, `rm`, `exec`; and `volume …`. */
 import type { Command } from 'commander';
-import { containersOn, decideExit, decideRm, decideRun, decideStart, findContainer, type ContainerView } from '../../commands/containers.js';
+import { containersOn, decideExit, decideRm, decideRun, decideStart, findContainer, findContainerStrict, type ContainerView } from '../../commands/containers.js';
 import { execIn } from '../../commands/exec.js';
 import { kvList } from '../../commands/nodes.js';
 import { parseMount } from '../../commands/parse.js';
@@ -8,11 +8,12 @@ import { daemon, reject, Rejection } from '../../commands/rejection.js';
 import { requireDaemon, requireManager } from '../../commands/access.js';
 import { findNetwork } from '../../commands/networks.js';
 import { resolveNode } from '../../commands/nodes.js';
-import { findService } from '../../commands/services.js';
+import { findService, resolveTask } from '../../commands/services.js';
+import { resolveObject } from '../../commands/objects.js';
 import { humanDuration, rfc3339Nano } from '../../sim/clock.js';
 import { naturalLess, selectHostNode } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
-import type { Host, State, Volume } from '../../state/types.js';
+import type { Config, Host, Secret, State, Volume } from '../../state/types.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag, invalidArg } from '../flags.js';
 import { renderList } from '../render/format.js';
@@ -22,6 +23,8 @@ import { inspectJson } from '../render/json.js';
 import { networkInspect } from '../render/networks.js';
 import { nodeInspect } from '../render/nodes.js';
 import { serviceInspect } from '../render/services.js';
+import { taskInspect } from '../render/tasks.js';
+import { objectInspect } from './objects.js';
 import { tabwrite } from '../render/table.js';
 
 const cap = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
@@ -75,24 +78,34 @@ const INSPECT_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugi
 
 /**
  * `docker inspect` (cli/command/system/inspect.go inspectAll): each reference is tried as a container,
- * a network, a volume, then, on a manager, a service and a node; the first that exists answers. A
- * lookup that finds nothing (NotFound) moves on; with `--type` only that kind is tried and its own
- * error is the answer. Images, plugins, tasks, secrets and configs are not looked up here.
+ * a network, a volume, then, where the daemon is a manager, a service, a task, a node, a secret and a
+ * config, in that order; the first that exists answers. A lookup that finds nothing (NotFound) moves on;
+ * with `--type` only that kind is tried and its own error is the answer. Containers are found as
+ * dockerd finds them (ID, name, ID prefix), so a task's ID reaches the task. The engine has no image
+ * or plugin store: those kinds find nothing.
  */
 function systemInspect(ctx: CliContext, type: string | undefined): (ref: string) => Record<string, unknown> {
   const s = state(ctx);
   const h = host(ctx);
   const node = selectHostNode(s, h.name);
   const manager = node?.role === 'manager';
+  const swarmObject = (kind: 'secret' | 'config') => (ref: string) => {
+    requireManager(s, h);
+    return objectInspect(s, kind, resolveObject<Secret | Config>(kind, kind === 'secret' ? tvalues(s.secrets) : tvalues(s.configs), ref));
+  };
   const kinds: { type: string; swarm: boolean; find: (ref: string) => Record<string, unknown> }[] = [
-    { type: 'container', swarm: false, find: (ref) => containerInspect(s, container(ctx, ref)) },
+    { type: 'container', swarm: false, find: (ref) => containerInspect(s, findContainerStrict(s, scope(ctx), ref) ?? daemon(`No such container: ${ref}`)) },
+    { type: 'image', swarm: false, find: (ref) => { requireDaemon(h); return daemon(`No such image: ${ref}`); } },
     { type: 'network', swarm: false, find: (ref) => { requireDaemon(h); return networkInspect(s, h, findNetwork(s, h, ref) ?? daemon(`network ${ref} not found`)); } },
     { type: 'volume', swarm: false, find: (ref) => { requireDaemon(h); return volumeInspect(s, tget(s.volumes, `${h.name}/${ref}`) ?? daemon(`get ${ref}: no such volume`)); } },
     { type: 'service', swarm: true, find: (ref) => { requireManager(s, h); return serviceInspect(s, findService(s, ref) ?? daemon(`service ${ref} not found`)); } },
+    { type: 'task', swarm: true, find: (ref) => { requireManager(s, h); return taskInspect(s, resolveTask(s, ref)); } },
     { type: 'node', swarm: true, find: (ref) => { requireManager(s, h); return nodeInspect(s, resolveNode(s, ref)); } },
+    { type: 'plugin', swarm: false, find: (ref) => { requireDaemon(h); return daemon(`plugin "${ref}" not found`); } },
+    { type: 'secret', swarm: true, find: swarmObject('secret') },
+    { type: 'config', swarm: true, find: swarmObject('config') },
   ];
-  if (type !== undefined && !kinds.some((k) => k.type === type)) reject(`\`docker inspect --type ${type}\` is not simulated: use \`docker ${type} inspect\``);
-  const notFound = (e: unknown) => e instanceof Rejection && /(No such container: |not found$|no such volume$)/.test(e.message);
+  const notFound = (e: unknown) => e instanceof Rejection && /(No such container: |No such image: |not found$|no such volume$)/.test(e.message);
   return (ref) => {
     for (const k of kinds) {
       if (type !== undefined && k.type !== type) continue;

@@ -1,7 +1,7 @@
 /** `docker secret …` and `docker config …`. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { decideConfigCreate, decideConfigRm, decideSecretCreate, decideSecretRm, findByRef } from '../../commands/objects.js';
+import { decideConfigCreate, decideConfigRm, decideSecretCreate, decideSecretRm, resolveObject } from '../../commands/objects.js';
 import { Rejection, reject } from '../../commands/rejection.js';
 import { kvList } from '../../commands/nodes.js';
 import { humanDuration, rfc3339Nano } from '../../sim/clock.js';
@@ -11,7 +11,7 @@ import type { Config, Secret, State } from '../../state/types.js';
 import { decide, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag } from '../flags.js';
 import { renderList } from '../render/format.js';
-import { inspectJson } from '../render/json.js';
+import { inspectEach } from '../render/inspect.js';
 import { tabwrite } from '../render/table.js';
 import { requireServiceManager } from './service.js';
 
@@ -39,6 +39,15 @@ function readData(ctx: CliContext, file: string | undefined, kind: string): Buff
   }
   if (data.length === 0) fail(`error reading from ${from}: data is empty`);
   return data;
+}
+
+/** The object `docker secret inspect` / `docker config inspect` (and `docker inspect`) prints. */
+export function objectInspect(s: State, kind: 'secret' | 'config', x: Secret | Config): Record<string, unknown> {
+  return {
+    ID: x.id, Version: { Index: x.version }, CreatedAt: rfc3339Nano(s.sim.epochMs, x.createdAtMs), UpdatedAt: rfc3339Nano(s.sim.epochMs, x.updatedAtMs),
+    // A secret's data is never returned by the API; a config's is.
+    Spec: kind === 'secret' ? { Name: x.name, Labels: x.labels } : { Name: x.name, Labels: x.labels, Data: (x as Config).data },
+  };
 }
 
 export function registerObjects(program: Command, ctx: CliContext): void {
@@ -75,18 +84,16 @@ export function registerObjects(program: Command, ctx: CliContext): void {
       });
 
     group.command(`inspect <${kind}...>`).description(`Display detailed information on one or more ${kind}s`)
+      .option('-f, --format <format>', 'Format output using a custom template')
       .option('--pretty', 'Print the information in a human friendly format')
-      .action((refs: string[], o: { pretty?: boolean }) => {
+      .action((refs: string[], o: { format?: string; pretty?: boolean }) => {
         const s = requireServiceManager(ctx);
-        const found = refs.map((r) => findByRef(items(s), r) ?? reject(`no such ${kind}: ${r}`));
         if (o.pretty) {
+          if (o.format !== undefined) reject('cannot supply extra formatting options to the pretty template');
+          const found = refs.map((r) => resolveObject(kind, items(s), r));
           return ctx.io.out(found.map((x) => `ID:              ${x.id}\nName:              ${x.name}\n${Object.keys(x.labels).length ? `Labels:\n${Object.entries(x.labels).map(([k, v]) => ` - ${k}=${v}`).join('\n')}\n` : ''}Created at:        ${rfc3339Nano(s.sim.epochMs, x.createdAtMs)}\nUpdated at:        ${rfc3339Nano(s.sim.epochMs, x.updatedAtMs)}\n${kind === 'config' ? `Data:\n${Buffer.from((x as Config).data, 'base64').toString('utf8')}\n` : ''}`).join('\n'));
         }
-        ctx.io.out(inspectJson(found.map((x) => ({
-          ID: x.id, Version: { Index: x.version }, CreatedAt: rfc3339Nano(s.sim.epochMs, x.createdAtMs), UpdatedAt: rfc3339Nano(s.sim.epochMs, x.updatedAtMs),
-          // A secret's data is never returned by the API; a config's is.
-          Spec: kind === 'secret' ? { Name: x.name, Labels: x.labels } : { Name: x.name, Labels: x.labels, Data: (x as Config).data },
-        }))));
+        inspectEach((t) => ctx.io.out(t), refs, o.format, (r) => objectInspect(s, kind, resolveObject(kind, items(s), r)));
       });
 
     group.command(`rm <${kind}...>`).alias('remove').description(`Remove one or more ${kind}s`)

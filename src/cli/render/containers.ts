@@ -148,6 +148,11 @@ export function networkSettings(s: State, c: ContainerView): Record<string, unkn
   };
 }
 
+/** A running container's PID (derived from its ID: the same number wherever it is shown). */
+export function containerPid(containerId: string): number {
+  return 1000 + parseInt(containerId.slice(0, 4), 16) % 30000;
+}
+
 /** The container's inspect object (ContainerJSONBase fields, Mounts, Config, NetworkSettings). */
 export function containerInspect(s: State, c: ContainerView): Record<string, unknown> {
   const dir = `/var/lib/docker/containers/${c.id}`;
@@ -155,7 +160,7 @@ export function containerInspect(s: State, c: ContainerView): Record<string, unk
     Id: c.id, Created: rfc3339Nano(s.sim.epochMs, c.createdAtMs), Path: c.command[0] ?? 'sh', Args: c.command.slice(1),
     State: {
       Status: c.state, Running: c.state === 'running', Paused: false, Restarting: false, OOMKilled: false, Dead: false,
-      Pid: c.state === 'running' ? 1000 + parseInt(c.id.slice(0, 4), 16) % 30000 : 0, ExitCode: c.state === 'running' ? 0 : c.exitCode, Error: '',
+      Pid: c.state === 'running' ? containerPid(c.id) : 0, ExitCode: c.state === 'running' ? 0 : c.exitCode, Error: '',
       StartedAt: rfc3339Nano(s.sim.epochMs, c.createdAtMs), FinishedAt: c.state === 'exited' ? rfc3339Nano(s.sim.epochMs, c.stateAtMs) : '0001-01-01T00:00:00Z',
     },
     Image: `sha256:${c.id.split('').reverse().join('')}`,

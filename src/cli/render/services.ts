@@ -136,7 +136,7 @@ function updateConfigJson(u: UpdateConfig): Record<string, unknown> {
   return o;
 }
 
-function portJson(p: PortConfig): Record<string, unknown> {
+export function portJson(p: PortConfig): Record<string, unknown> {
   const o: Record<string, unknown> = { Protocol: p.protocol, TargetPort: p.targetPort };
   if (p.publishedPort) o.PublishedPort = p.publishedPort;
   o.PublishMode = p.publishMode;
