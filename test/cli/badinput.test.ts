@@ -65,7 +65,7 @@ const malformed: Case[] = [
   ['join token digest not base-36', ['--on', 'spare', 'swarm', 'join', '--token', `SWMTKN-1-${'_'.repeat(50)}-${'a'.repeat(25)}`, 'manager1:2377'],
     'Error: Error response from daemon: invalid join token'],
   ['format template', ['node', 'ls', '--format', '{{.Hostname'], 'Error: template parsing error: template: :1: unclosed action'],
-  ['format function', ['node', 'ls', '--format', 'yaml'], 'Error: template parsing error: template: :1: function "yaml" not defined'],
+  ['format function', ['node', 'ls', '--format', '{{yaml}}'], 'Error: template parsing error: template: :1: function "yaml" not defined'],
   ['data path address', ['--on', 'spare', 'swarm', 'join', '--data-path-addr', '10.0.0.1:4789', '--token', 'x', 'manager1:2377'],
     'Error: Error response from daemon: data path address must be a non-zero IP address or network interface (without a port number)'],
   ['node filter', ['node', 'ls', '-f', 'colour=blue'], "Error: Error response from daemon: invalid filter 'colour'"],

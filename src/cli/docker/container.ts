@@ -81,7 +81,8 @@ const INSPECT_TYPES = ['config', 'container', 'image', 'network', 'node', 'plugi
  * a network, a volume, then, where the daemon is a manager, a service, a task, a node, a secret and a
  * config, in that order; the first that exists answers. A lookup that finds nothing (NotFound) moves on;
  * with `--type` only that kind is tried and its own error is the answer. Containers are found as
- * dockerd finds them (ID, name, ID prefix), so a task's ID reaches the task. The engine has no image
+ * dockerd finds them (ID, name, ID prefix), so a task's ID reaches the task; the engine's shortcut for a
+ * task's container (`web.1`) is tried when nothing else answers. The engine has no image
  * or plugin store: those kinds find nothing.
  */
 function systemInspect(ctx: CliContext, type: string | undefined): (ref: string) => Record<string, unknown> {
@@ -94,7 +95,7 @@ function systemInspect(ctx: CliContext, type: string | undefined): (ref: string)
     return objectInspect(s, kind, resolveObject<Secret | Config>(kind, kind === 'secret' ? tvalues(s.secrets) : tvalues(s.configs), ref));
   };
   const kinds: { type: string; swarm: boolean; find: (ref: string) => Record<string, unknown> }[] = [
-    { type: 'container', swarm: false, find: (ref) => containerInspect(s, findContainerStrict(s, scope(ctx), ref) ?? daemon(`No such container: ${ref}`)) },
+    { type: 'container', swarm: false, find: (ref) => containerInspect(s, findContainerStrict(s, scope(ctx), ref) ?? (type === 'container' ? findContainer(s, scope(ctx), ref) : undefined) ?? daemon(`No such container: ${ref}`)) },
     { type: 'image', swarm: false, find: (ref) => { requireDaemon(h); return daemon(`No such image: ${ref}`); } },
     { type: 'network', swarm: false, find: (ref) => { requireDaemon(h); return networkInspect(s, h, findNetwork(s, h, ref) ?? daemon(`network ${ref} not found`)); } },
     { type: 'volume', swarm: false, find: (ref) => { requireDaemon(h); return volumeInspect(s, tget(s.volumes, `${h.name}/${ref}`) ?? daemon(`get ${ref}: no such volume`)); } },
@@ -118,7 +119,9 @@ function systemInspect(ctx: CliContext, type: string | undefined): (ref: string)
         throw e;
       }
     }
-    return reject(`No such object: ${ref}`);
+    // The engine's shortcut last, so that it never hides a task: `web.1` or a task's ID for its container.
+    const c = type === undefined ? findContainer(s, scope(ctx), ref) : undefined;
+    return c ? containerInspect(s, c) : reject(`No such object: ${ref}`);
   };
 }
 

@@ -28,7 +28,7 @@ export function registerNode(program: Command, ctx: CliContext): void {
       const nodes = filterNodes(s, o.filter ?? {});
       if (o.quiet) return ctx.io.out(nodes.map((n) => `${n.id}\n`).join(''));
       const rows = nodeLsJson(s, nodes, self.id).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-      const headers = { ID: 'ID', Hostname: 'HOSTNAME', Status: 'STATUS', Availability: 'AVAILABILITY', ManagerStatus: 'MANAGER STATUS', EngineVersion: 'ENGINE VERSION', TLSStatus: 'TLS STATUS', Self: 'SELF' };
+      const headers = { ID: 'ID', Hostname: 'HOSTNAME', Status: 'STATUS', Availability: 'AVAILABILITY', ManagerStatus: 'MANAGER STATUS', EngineVersion: 'ENGINE VERSION', TLSStatus: 'TLS STATUS', Self: '' };
       ctx.io.out(renderList(o.format, rows, headers, () => nodeLsTable(s, nodes, self.id)));
     });
 

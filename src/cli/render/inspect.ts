@@ -5,7 +5,7 @@
  * a lone newline when nothing was), then the errors, one per line, and the command fails (exit 1).
  */
 import { Rejection } from '../../commands/rejection.js';
-import { renderTemplate } from './format.js';
+import { inspectTemplate } from './format.js';
 import { inspectJson } from './json.js';
 
 function compactJson(values: unknown[]): string {
@@ -21,10 +21,14 @@ export function inspectEach(out: (text: string) => void, refs: string[], format:
   const objs: Record<string, unknown>[] = [];
   const errs: string[] = [];
   // A template that does not parse fails before anything is looked up (exit status 64 in docker/cli).
-  if (format && format !== 'json') renderTemplate(format, [], {});
+  const one = format && format !== 'json' ? inspectTemplate(format) : null;
+  let text = '';
   for (const ref of refs) {
     try {
-      objs.push(lookup(ref));
+      const obj = lookup(ref);
+      // A template that fails on one object is that object's error; the others still print.
+      if (one) text += one(obj);
+      objs.push(obj);
     } catch (e) {
       if (!(e instanceof Rejection)) throw e;
       errs.push(e.message);
@@ -32,6 +36,6 @@ export function inspectEach(out: (text: string) => void, refs: string[], format:
   }
   if (!format) out(inspectJson(objs));
   else if (format === 'json') out(objs.length ? compactJson(objs) : '[]\n');
-  else out(objs.length ? renderTemplate(format, objs, {}) : '\n');
+  else out(objs.length ? text : '\n');
   if (errs.length) throw new Rejection(errs.join('\n'));
 }
