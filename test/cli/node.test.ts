@@ -105,7 +105,13 @@ describe('engine node inspect', () => {
   it('`self` is the node the command is typed on; unknown nodes are refused; --pretty is text', async () => {
     const [self] = JSON.parse(await cli.ok('--on', 'manager3', 'node', 'inspect', 'self')) as Record<string, any>[];
     expect(self!.Description.Hostname).toBe('manager3');
-    expect(await refused(cli, 'node', 'inspect', 'nope')).toBe('Error: Error response from daemon: node nope not found');
+    // As docker/cli's inspect: the nodes found (none: `[]`), then one error per reference not found; nothing appended.
+    const before = (await cli.ok('state', '--hash')).trim();
+    const r = await cli.run('node', 'inspect', 'nope');
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, '[]\n', 'Error: Error response from daemon: node nope not found\n']);
+    const two = await cli.run('node', 'inspect', 'manager1', 'nope', '-f', '{{.Description.Hostname}}');
+    expect([two.code, two.stdout, two.stderr]).toEqual([1, 'manager1\n', 'Error: Error response from daemon: node nope not found\n']);
+    expect((await cli.ok('state', '--hash')).trim()).toBe(before);
     const pretty = await cli.ok('node', 'inspect', '--pretty', 'manager1');
     expect(pretty).toMatch(/^ID:\t\t\t[0-9a-z]{25}\nHostname:\t\tmanager1\n/);
     expect(pretty).toContain('Manager Status:\n Address:\t\t192.168.99.100:2377\n Raft Status:\t\tReachable\n Leader:\t\tYes\n');

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TestCli } from '../helpers/cli.js';
-import { clis, current, DAEMON, given, inspect, ls, ps, refused, refusedEach, refusedWith, RPC, swarm } from './support.js';
+import { clis, current, DAEMON, fingerprint, given, inspect, ls, ps, refused, refusedEach, refusedWith, RPC, swarm } from './support.js';
 
 const cli = clis();
 
@@ -263,7 +263,12 @@ describe('names and refusals', () => {
     const c = cli();
     await swarm(c, { managers: ['m1'] }, 'service create -d --name web nginx\n');
     expect(await refusedWith(c, 'service', 'ps', 'nope')).toBe('Error: no such service: nope');
-    expect(await refusedWith(c, 'service', 'inspect', 'nope')).toBe('Error: no such service: nope');
+    const before = await fingerprint(c);
+    const r = await c.run('service', 'inspect', 'web', 'nope', '--format', '{{.Spec.Name}}');
+    expect([r.code, r.stdout, r.stderr]).toEqual([1, 'web\n', 'Error: no such service: nope\n']);
+    const none = await c.run('service', 'inspect', 'nope');
+    expect([none.code, none.stdout, none.stderr]).toEqual([1, '[]\n', 'Error: no such service: nope\n']);
+    expect(await fingerprint(c)).toEqual(before);
     expect(await refusedWith(c, 'service', 'rm', 'nope')).toBe(`${DAEMON}service nope not found`);
     expect(await refusedWith(c, 'service', 'update', '--image', 'x', 'nope')).toBe(`${DAEMON}service nope not found`);
     expect(await refusedWith(c, 'service', 'rollback', 'nope')).toBe(`${DAEMON}service nope not found`);

@@ -5,9 +5,9 @@ import { decideNodeRm, decideNodeUpdate, decideRole, resolveNode } from '../../c
 import { Rejection } from '../../commands/rejection.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag } from '../flags.js';
-import { inspectJson } from '../render/json.js';
+import { inspectEach } from '../render/inspect.js';
 import { filterNodes, NODE_FILTER_KEYS, nodeInspect, nodeInspectPretty, nodeLsJson, nodeLsTable } from '../render/nodes.js';
-import { renderInspect, renderList } from '../render/format.js';
+import { renderList } from '../render/format.js';
 import { sortedServices } from '../render/services.js';
 import { printTasks } from './service.js';
 
@@ -37,10 +37,11 @@ export function registerNode(program: Command, ctx: CliContext): void {
     .option('-f, --format <format>', 'Format output using a custom template')
     .action((refs: string[], o: { pretty?: boolean; format?: string }) => {
       const { s, self } = manager();
-      const nodes = refs.map((r) => resolveNode(s, r === 'self' ? self.id : r));
-      if (o.pretty) return ctx.io.out(nodes.map((n) => nodeInspectPretty(s, n)).join('\n'));
-      const objs = nodes.map((n) => nodeInspect(s, n));
-      ctx.io.out(renderInspect(o.format, objs, () => inspectJson(objs)));
+      if (o.pretty) {
+        const nodes = refs.map((r) => resolveNode(s, r === 'self' ? self.id : r));
+        return ctx.io.out(nodes.map((n) => nodeInspectPretty(s, n)).join('\n'));
+      }
+      inspectEach((t) => ctx.io.out(t), refs, o.format, (r) => nodeInspect(s, resolveNode(s, r === 'self' ? self.id : r)));
     });
 
   node.command('update <node>').description('Update a node')

@@ -9,8 +9,8 @@ import type { Service, State, Task } from '../../state/types.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { filterFlag, formatFlag } from '../flags.js';
 import { tokenize } from '../engine/scenario.js';
-import { renderInspect, renderList } from '../render/format.js';
-import { inspectJson } from '../render/json.js';
+import { renderList } from '../render/format.js';
+import { inspectEach } from '../render/inspect.js';
 import { convergence, serviceInspect, servicePretty, serviceLsJson, serviceLsTable, servicePsTable, serviceRow, sortedServices, taskRow, tasksForPs } from '../render/services.js';
 import { addCommonFlags, specFromCreate, specFromUpdate, type ServiceOpts } from './serviceflags.js';
 
@@ -115,10 +115,12 @@ export function registerService(program: Command, ctx: CliContext): void {
       const s = requireServiceManager(ctx);
       const pretty = o.pretty || o.format === 'pretty';
       if (!pretty && o.format?.startsWith('pretty')) reject('cannot supply extra formatting options to the pretty template');
-      const svcs = refs.map((r) => findService(s, r) ?? reject(`no such service: ${r}`));
-      if (pretty) return ctx.io.out(svcs.map((x) => servicePretty(s, x)).join(''));
-      const objs = svcs.map((x) => serviceInspect(s, x));
-      ctx.io.out(renderInspect(o.format, objs, () => inspectJson(objs)));
+      if (pretty) {
+        const svcs = refs.map((r) => findService(s, r) ?? reject(`no such service: ${r}`));
+        return ctx.io.out(svcs.map((x) => servicePretty(s, x)).join(''));
+      }
+      // The services found are printed, then one error per reference that is not (docker/cli inspect.Inspect).
+      inspectEach((t) => ctx.io.out(t), refs, o.format, (r) => serviceInspect(s, findService(s, r) ?? reject(`no such service: ${r}`)));
     });
 
   service.command('scale <service=replicas...>').description('Scale one or multiple replicated services')

@@ -73,13 +73,6 @@ export function inspectTemplate(format: string): (obj: Record<string, unknown>) 
   return (obj) => execute(t, obj) + '\n';
 }
 
-/** `inspect --format TEMPLATE`: the template applied to each inspected object, one per line. */
-export function renderInspect(format: string | undefined, objects: Record<string, unknown>[], json: () => string): string {
-  if (format === undefined || format === '' || format === 'json') return json();
-  const one = inspectTemplate(format);
-  return objects.map(one).join('');
-}
-
 export function renderList(format: string | undefined, rows: Record<string, unknown>[], headers: Record<string, string>, table: () => string): string {
   if (format === undefined || format === '' || format === 'table') return table();
   if (format === 'json') return rows.map((r) => jsonLine(r)).join('');
