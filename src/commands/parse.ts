@@ -345,6 +345,25 @@ export function objectNameError(name: string): string | null {
 }
 
 /** Adds `:latest` when no tag or digest is given (reference.ParseNormalizedNamed + TagNameOnly). */
+// distribution/reference's grammar (reference/regexp.go): [domain/]path[:tag][@digest].
+const ALNUM = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|[-]+)';
+const PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+
+/**
+ * Whether `ref` is an image reference reference.ParseNormalizedNamed accepts: lower-case path components,
+ * an optional registry host (with a port), tag and digest; the name at most 255 characters.
+ */
+export function validImageReference(ref: string): boolean {
+  const m = REFERENCE.exec(ref);
+  return m !== null && m[1]!.length <= 255;
+}
+
 export function normalizeImage(ref: string): string {
   if (ref.includes('@')) return ref;
   const lastSlash = ref.lastIndexOf('/');

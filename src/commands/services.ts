@@ -8,7 +8,7 @@ import { tget, tvalues } from '../state/table.js';
 import type { Network, Service, State, Task } from '../state/types.js';
 import { randomName } from './containers.js';
 import { daemon, reject, rpc } from './rejection.js';
-import { nameError, normalizeImage } from './parse.js';
+import { nameError, normalizeImage, validImageReference } from './parse.js';
 
 export const DEFAULT_RESTART = { condition: 'any', delayMs: 5000, maxAttempts: 0, windowMs: 0 } as const;
 export const DEFAULT_UPDATE = { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first' } as const;
@@ -26,6 +26,8 @@ export function defaultSpec(name: string, image: string): ServiceSpec {
 
 /** The image reference the CLI sends: tag added, digest pinned (a simulated registry's digest). */
 export function pinImage(ref: string): string {
+  // An invalid reference cannot be looked up: dockerd keeps it as given (with a warning) and swarmkit refuses it.
+  if (!validImageReference(ref)) return ref;
   const normalized = normalizeImage(ref);
   if (normalized.includes('@')) return normalized;
   return `${normalized}@sha256:${createHash('sha256').update(`swarm-engine image ${normalized}`).digest('hex')}`;
@@ -116,6 +118,9 @@ export function validateSpec(spec: ServiceSpec): void {
     if (other !== undefined) rpc('InvalidArgument', `secret references '${other}' and '${r.name}' have a conflicting target: '${r.target}'`);
     targets.set(r.target, r.name);
   }
+  // validateImage (controlapi/service.go), once secrets and configs are checked.
+  if (spec.image === '') rpc('InvalidArgument', 'ContainerSpec: image reference must be provided');
+  if (!validImageReference(spec.image)) rpc('InvalidArgument', `ContainerSpec: ${JSON.stringify(spec.image)} is not a valid repository/tag`);
   if (spec.update.delayMs < 0) rpc('InvalidArgument', 'TaskSpec: update-delay cannot be negative');
   if (spec.update.monitorMs < 0) rpc('InvalidArgument', 'TaskSpec: update-monitor cannot be negative');
   // float32, as swarmkit compares it (NaN passes).

@@ -256,7 +256,20 @@ describe('names and refusals', () => {
       [['--frobnicate'], 'Error: unknown flag: --frobnicate'],
     ];
     expect(await refusedEach(c, cases.map(([flags]) => ['service', 'create', '--name', 'web', ...flags, 'nginx']))).toEqual(cases.map(([, line]) => line));
+    // swarmkit's validateImage (controlapi/service.go), after dockerd could not pin the reference to a digest.
+    const images: [string, string][] = [
+      ['', 'ContainerSpec: image reference must be provided'],
+      ['nginx:bad:tag', 'ContainerSpec: "nginx:bad:tag" is not a valid repository/tag'],
+      ['NGINX', 'ContainerSpec: "NGINX" is not a valid repository/tag'],
+      ['a___b', 'ContainerSpec: "a___b" is not a valid repository/tag'],
+      ['x@sha256:abc', 'ContainerSpec: "x@sha256:abc" is not a valid repository/tag'],
+    ];
+    expect(await refusedEach(c, images.map(([img]) => ['service', 'create', '--name', 'web', img]))).toEqual(images.map(([, m]) => `${RPC('InvalidArgument')}${m}`));
     expect(await ls(c)).toEqual([]);
+    // What the grammar allows: a registry with a port, nested paths, `__` and `-` separators, a digest.
+    await given(c, `service create -d --name a localhost:5000/team/my-app:1.0\nservice create -d --name b a__b\nservice create -d --name c registry.example.com/x@sha256:${'ab'.repeat(32)}\n`);
+    expect((await ls(c)).map((r) => r.Image)).toEqual(['localhost:5000/team/my-app:1.0', 'a__b:latest', 'registry.example.com/x']);
+    expect(await refusedWith(c, 'service', 'update', '--image', '', 'a')).toBe(`${RPC('InvalidArgument')}ContainerSpec: image reference must be provided`);
   });
 
   it('unknown services: ps, inspect, rm, update, rollback', async () => {
