@@ -11,8 +11,8 @@ import type { Host, State } from '../state/types.js';
 import { decideNetworkCreate, removeNetworkEvents } from './networks.js';
 import { decideConfigCreate, decideSecretCreate } from './objects.js';
 import { parsePublish } from './parse.js';
-import { reject } from './rejection.js';
-import { decideServiceCreate, decideServiceUpdate, pinImage, validateSpec } from './services.js';
+import { reject, Rejection } from './rejection.js';
+import { decideServiceCreate, decideServiceUpdate, pinImage } from './services.js';
 import { nanoCpus, ramInBytes } from './units.js';
 
 export const NAMESPACE_LABEL = 'com.docker.stack.namespace';
@@ -235,15 +235,22 @@ export function decideStackDeploy(s: State, host: Host, stack: string, compose: 
       ports: portsOf(svc.ports), networks: svcNets(svc).map((n) => netIds.get(n)!), forceUpdate: 0, stopGracePeriodMs: svc.stop_grace_period !== undefined ? duration(svc.stop_grace_period, 'stop_grace_period') : 10_000,
     };
     if (!['none', 'on-failure', 'any'].includes(spec.restart.condition)) reject(`services.${key}.deploy.restart_policy.condition must be none, on-failure or any`);
-    validateSpec(spec);
     const existing = tvalues(state.services).find((x) => x.spec.name === spec.name);
+    // docker/cli deploy_composefile.go: the daemon's refusal, named after the service it was for.
+    const daemonCall = <T>(verb: 'create' | 'update', f: () => T): T => {
+      try {
+        return f();
+      } catch (e) {
+        if (e instanceof Rejection) throw new Rejection(`failed to ${verb} service ${spec.name}: ${e.message}`);
+        throw e;
+      }
+    };
     if (existing) {
       messages.push(`Updating service ${spec.name} (id: ${existing.id})`);
-      apply(decideServiceUpdate(state, existing, { ...spec, forceUpdate: existing.spec.forceUpdate }, false));
+      apply(daemonCall('update', () => decideServiceUpdate(state, existing, { ...spec, forceUpdate: existing.spec.forceUpdate }, false)));
     } else {
       messages.push(`Creating service ${spec.name}`);
-      const evs = decideServiceCreate(state, spec, rng);
-      apply(evs);
+      apply(daemonCall('create', () => decideServiceCreate(state, spec, rng)));
     }
   }
   return { events, messages };

@@ -148,7 +148,8 @@ describe('bad compose files are refused with nothing appended', () => {
   it.each<[string, string, Record<string, string>, string]>([
     ['an undefined secret', 'services:\n  web:\n    image: nginx\n    secrets: [nope]\n', {}, 'Error: service "web" refers to undefined secret nope: invalid compose project'],
     ['an undefined volume', 'services:\n  web:\n    image: nginx\n    volumes: ["nope:/data"]\n', {}, 'Error: service "web" refers to undefined volume nope: invalid compose project'],
-    ['a bad constraint', 'services:\n  web:\n    image: nginx\n    deploy:\n      placement:\n        constraints: ["node.role=worker"]\n', {}, 'Error: Error response from daemon: rpc error: code = Unknown desc = constraint expected one operator from ==, !='],
+    ['a bad constraint', 'services:\n  web:\n    image: nginx\n    deploy:\n      placement:\n        constraints: ["node.role=worker"]\n', {}, 'Error: failed to create service app_web: Error response from daemon: rpc error: code = Unknown desc = constraint expected one operator from ==, !='],
+    ['an image outside the reference grammar', 'services:\n  web:\n    image: NGINX\n', {}, 'Error: failed to create service app_web: Error response from daemon: rpc error: code = InvalidArgument desc = ContainerSpec: "NGINX" is not a valid repository/tag'],
     ['a bad port', 'services:\n  web:\n    image: nginx\n    ports: ["1.2.3.4:80:80"]\n', {}, 'Error: services.ports: hostip is not supported'],
   ])('%s', async (_what, compose, files, line) => {
     const c = cli();
