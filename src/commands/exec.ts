@@ -9,7 +9,8 @@ import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { tget } from '../state/table.js';
 import type { State } from '../state/types.js';
 import { endpointsOf } from '../net/local.js';
-import { etcHostsText, ipAddr, ipRoute, nslookup, ping, resolvConfText } from '../net/views.js';
+import { etcHostsText, nslookup, ping, resolvConfText } from '../net/views.js';
+import { ipTool } from '../net/iptool.js';
 
 export interface ExecResult {
   stdout: string;
@@ -95,12 +96,7 @@ function netTool(s: State, c: ContainerView, cmd: string, args: string[]): ExecR
   const sandbox = c.id.slice(0, 12);
   const eps = endpointsOf(s, c.host, sandbox);
   switch (cmd) {
-    case 'ip': {
-      const sub = args[0] ?? '';
-      if (['a', 'addr', 'address'].includes(sub)) return { stdout: ipAddr(s, c.host, sandbox), stderr: '', code: 0 };
-      if (['r', 'route', 'ro'].includes(sub)) return { stdout: ipRoute(s, c.host, sandbox), stderr: '', code: 0 };
-      return { stdout: '', stderr: `Object "${sub}" is unknown, try "ip help".`, code: 1 };
-    }
+    case 'ip': return ipTool(s, c.host, sandbox, args);
     case 'ping': return ping(s, c, eps, args);
     case 'nslookup': return nslookup(s, c, eps, args);
     default: return null;

@@ -5,8 +5,9 @@
 import type { Command } from 'commander';
 import { requireDaemon } from '../../commands/access.js';
 import { reject } from '../../commands/rejection.js';
-import { ipAddr, ipRoute, iptablesList, ipvsadmList } from '../../net/views.js';
-import { bridgeFdb, ipNeigh } from '../../net/vxlan.js';
+import { iptablesList, ipvsadmList } from '../../net/views.js';
+import { ipTool } from '../../net/iptool.js';
+import { bridgeFdb } from '../../net/vxlan.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { State } from '../../state/types.js';
 import { host, state, type CliContext } from '../context.js';
@@ -37,21 +38,19 @@ function tool(s: State, hostName: string, netns: string, cmd: string[]): string 
 }
 
 function ipCommand(s: State, hostName: string, netns: string, args: string[]): string {
-  const sub = args[0] ?? '';
-  if (['a', 'addr', 'address'].includes(sub)) return ipAddr(s, hostName, netns);
-  if (['r', 'route', 'ro'].includes(sub)) return ipRoute(s, hostName, netns);
-  // Only the permanent entries libnetwork programs for VXLAN peers; no traffic, so no learned ones.
-  if (['n', 'neigh', 'neighbor', 'neighbour'].includes(sub)) return ipNeigh(s, hostName, netns) ?? '';
-  return reject(`Object "${sub}" is unknown, try "ip help".`);
+  const r = ipTool(s, hostName, netns, args);
+  return r.code === 0 ? r.stdout : reject(r.stderr);
 }
 
 export function registerHostTools(program: Command, ctx: CliContext): void {
-  program.command('ip <object> [args...]').description("The host's `ip addr` / `ip route` (root network namespace)")
+  program.command('ip [args...]').description("The host's `ip [-4|-6] [-br] addr|link|route|neigh` (root network namespace)")
     .allowUnknownOption()
-    .action((obj: string, args: string[]) => {
+    .passThroughOptions()
+    .helpOption(false)
+    .action((args: string[]) => {
       const h = host(ctx);
       requireDaemon(h);
-      ctx.io.out(ipCommand(state(ctx), h.name, '', [obj, ...args]));
+      ctx.io.out(ipCommand(state(ctx), h.name, '', args));
     });
 
   program.command('ls <path>').description('List /var/run/docker/netns on the host')
