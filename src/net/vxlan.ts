@@ -24,7 +24,7 @@ function overlayOf(s: State, host: string, netns: string): Network | undefined {
 }
 
 /** The data-path address of the swarm node a host runs, if any. */
-function vtepOf(s: State, host: string): string | null {
+export function vtepOf(s: State, host: string): string | null {
   const h = tget(s.hosts, host);
   const node = h?.nodeId ? tget(s.nodes, h.nodeId) : undefined;
   return node ? node.dataPathAddr || node.addr : null;

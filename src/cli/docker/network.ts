@@ -85,13 +85,13 @@ export function registerNetwork(program: Command, ctx: CliContext): void {
   network.command('inspect <network...>').description('Display detailed information on one or more networks')
     .option('-f, --format <format>', 'Format output using a custom template')
     .option('-v, --verbose', 'Verbose output for diagnostics')
-    .action((refs: string[], o: { format?: string }) => {
+    .action((refs: string[], o: { format?: string; verbose?: boolean }) => {
       const s = state(ctx);
       const h = host(ctx);
       requireDaemon(h);
       // docker/cli prints the networks it found (`[]` when none), then dockerd's error for each it did not
       // (network_routes.go getNetwork: libnetwork ErrNoSuchNetwork), and exits 1.
-      inspectEach((t) => ctx.io.out(t), refs, o.format, (r) => networkInspect(s, h, findNetwork(s, h, r) ?? daemon(`network ${r} not found`)));
+      inspectEach((t) => ctx.io.out(t), refs, o.format, (r) => networkInspect(s, h, findNetwork(s, h, r) ?? daemon(`network ${r} not found`), !!o.verbose));
     });
 
   for (const verb of ['connect', 'disconnect'] as const) {

@@ -4,6 +4,8 @@ import { rfc3339Nano } from '../../sim/clock.js';
 import { naturalLess } from '../../state/selectors.js';
 import { tget, tvalues } from '../../state/table.js';
 import type { Host, Network, State } from '../../state/types.js';
+import { overlayNs } from '../../net/overlay.js';
+import { vtepOf } from '../../net/vxlan.js';
 
 /** Go's time.Time.String() of a UTC instant: `2026-01-01 09:00:00.5 +0000 UTC` (fraction trimmed). */
 function goTime(epochMs: number, atMs: number): string {
@@ -44,7 +46,34 @@ function peerName(nodeId: string): string {
   return createHash('sha256').update(`networkdb ${nodeId}`).digest('hex').slice(0, 12);
 }
 
-export function networkInspect(s: State, h: Host, n: Network): Record<string, unknown> {
+/**
+ * `network inspect --verbose` of a swarm overlay this node has joined (libnetwork agent.go Services): the
+ * entries networkdb gossips for every container on the network across the cluster — a task's under its
+ * service's name, a standalone container's under "" — each service with its VIP (`<nil>` without one),
+ * its ingress ports (on the ingress network only), the firewall mark of its load balancer on this node
+ * (0 without one) and its tasks: container name, endpoint, address and the VTEP of the node it runs on.
+ */
+function servicesOf(s: State, h: Host, n: Network): Record<string, unknown> | undefined {
+  if (n.scope !== 'swarm' || n.driver !== 'overlay' || !tget(s.netns, `${h.name}/${overlayNs(n)}`)) return undefined;
+  const taskOf = new Map(tvalues(s.tasks).map((t) => [t.containerId, t] as const));
+  const out: Record<string, { VIP: string; Ports: string[]; LocalLBIndex: number; Tasks: Record<string, unknown>[] }> = {};
+  const eps = tvalues(s.endpoints).filter((e) => e.networkId === n.id && e.containerId !== '' && tget(s.hosts, e.host)?.up !== false);
+  for (const ep of eps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const task = taskOf.get(ep.containerId);
+    const svc = task ? tget(s.services, task.serviceId) : undefined;
+    const key = svc?.spec.name ?? '';
+    const entry = out[key] ??= {
+      VIP: svc?.vips.find((v) => v.networkId === n.id)?.ip ?? '<nil>',
+      Ports: svc && n.ingress ? svc.endpointPorts.filter((p) => p.publishMode === 'ingress').map((p) => `Target: ${p.targetPort}, Publish: ${p.publishedPort}`) : [],
+      LocalLBIndex: svc ? tvalues(s.ipvs).find((v) => v.host === h.name && v.networkId === n.id && v.serviceId === svc.id)?.fwmark ?? 0 : 0,
+      Tasks: [],
+    };
+    entry.Tasks.push({ Name: ep.name, EndpointID: ep.id, EndpointIP: ep.ip, Info: { 'Host IP': vtepOf(s, ep.host) ?? '' } });
+  }
+  return sortedMap(out);
+}
+
+export function networkInspect(s: State, h: Host, n: Network, verbose = false): Record<string, unknown> {
   const containers: Record<string, unknown> = {};
   for (const ep of tvalues(s.endpoints).filter((e) => e.networkId === n.id && e.host === h.name).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const key = ep.containerId || (ep.sandbox === 'ingress_sbox' ? 'ingress-sbox' : `lb-${n.name}`);
@@ -70,6 +99,10 @@ export function networkInspect(s: State, h: Host, n: Network): Record<string, un
       const node = hh.nodeId ? tget(s.nodes, hh.nodeId) : undefined;
       return { Name: peerName(hh.nodeId ?? name), IP: node?.addr ?? hh.ip };
     });
+  }
+  if (verbose) {
+    const services = servicesOf(s, h, n);
+    if (services) out.Services = services;
   }
   return out;
 }
