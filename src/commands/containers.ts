@@ -9,7 +9,7 @@ import { tget, tvalues } from '../state/table.js';
 import type { Container, Host, State, Task } from '../state/types.js';
 import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { daemon, reject } from './rejection.js';
-import { normalizeImage } from './parse.js';
+import { validImageReference } from './parse.js';
 import { attachTarget } from './networks.js';
 import { tasksOnNode } from '../controllers/orchestrator/tasks.js';
 
@@ -136,6 +136,12 @@ export interface RunInput extends Pick<ContainerCreated, 'image' | 'command' | '
 
 export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): EngineEvent[] {
   if (!h.up) reject('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+  // docker/cli parses the reference before it asks the daemon (reference.ParseNormalizedNamed).
+  if (!validImageReference(input.image)) {
+    const lower = input.image.toLowerCase();
+    const path = lower.includes('/') ? input.image : `library/${input.image}`;
+    reject(input.image !== lower && validImageReference(lower) ? `invalid reference format: repository name (${path.split(':')[0]}) must be lowercase` : 'invalid reference format');
+  }
   const id = localId(rng);
   let name = input.name;
   if (name !== undefined) {
@@ -161,7 +167,7 @@ export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): Engine
     const c = containersOn(s, h).find((x) => x.name === target || x.id.startsWith(target));
     if (!c || c.state !== 'running') daemon(`could not get container for ${target}`);
   }
-  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: normalizeImage(input.image), command: input.command, env: input.env, labels: input.labels, mounts: input.mounts, networks: nets.map((n) => n.id), links: input.links });
+  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: input.image, command: input.command, env: input.env, labels: input.labels, mounts: input.mounts, networks: nets.map((n) => n.id), links: input.links });
   out.push({ type: 'ContainerStateChanged', containerId: id, from: 'created', to: 'running', exitCode: 0 });
   return out;
 }

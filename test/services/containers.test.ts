@@ -75,8 +75,9 @@ describe('standalone containers', () => {
     const id = (await c.ok('--on', 'w1', 'run', '-d', '--name', 'web', '-e', 'A=1', 'nginx')).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     const table = (await c.ok('--on', 'w1', 'ps')).split('\n');
-    expect(table[0]).toBe('CONTAINER ID   IMAGE          COMMAND                  CREATED                  STATUS                  PORTS     NAMES');
-    expect(table[1]).toBe(`${id.slice(0, 12)}   nginx:latest   "/docker-entrypoint.…"   Less than a second ago   Up Less than a second             web`);
+    // IMAGE is the reference as typed (docker/cli ContainerContext.Image: familiar, digest cut).
+    expect(table[0]).toBe('CONTAINER ID   IMAGE     COMMAND                  CREATED                  STATUS                  PORTS     NAMES');
+    expect(table[1]).toBe(`${id.slice(0, 12)}   nginx     "/docker-entrypoint.…"   Less than a second ago   Up Less than a second             web`);
     // Another host does not see it.
     expect(await c.ok('--on', 'm1', 'ps', '-a', '-q')).toBe('');
     expect(await refusedWith(c, '--on', 'm1', 'kill', 'web')).toBe(`${DAEMON}No such container: web`);
@@ -123,5 +124,20 @@ describe('standalone containers', () => {
     const web1 = (await ps(c, 'web')).filter((r) => r.Name.endsWith('web.1'));
     expect(web1.map((r) => r.CurrentState.split(' ')[0])).toEqual(['Running', 'Failed']);
     expect(web1[1]!.Error).toBe('"task: non-zero exit (137)"');
+  });
+
+  it('docker ps --format: every field of docker/cli’s ContainerContext, and their column titles', async () => {
+    const c = cli();
+    await given(c, 'host add h1\nnetwork create front\nnetwork create back\nrun -d --name app --network front -l tier=web -v a-rather-long-volume-name:/data busybox\nnetwork connect back app\nadvance 3m\n');
+    const [row] = (await c.ok('ps', '--format', 'json')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const id = (JSON.parse(await c.ok('container', 'inspect', 'app'))[0].Id as string).slice(0, 12);
+    expect(row).toEqual({
+      Command: '"sh"', CreatedAt: '2026-01-01 09:00:00 +0000 UTC', ID: id, Image: 'busybox', Labels: 'tier=web', LocalVolumes: '1',
+      Mounts: 'a-rather-long-…', Names: 'app', Networks: 'back,front', Platform: null, Ports: '', RunningFor: '3 minutes ago', Size: '0B',
+      State: 'running', Status: 'Up 3 minutes',
+    });
+    expect(await c.ok('ps', '--no-trunc', '--format', '{{.Mounts}} {{.ID}}')).toBe(`a-rather-long-volume-name ${JSON.parse(await c.ok('container', 'inspect', 'app'))[0].Id}\n`);
+    expect(await c.ok('ps', '--format', 'table {{.Names}}\t{{.Networks}}\t{{.RunningFor}}\t{{.CreatedAt}}\t{{.LocalVolumes}}'))
+      .toBe('NAMES     NETWORKS     CREATED         CREATED AT                      LOCAL VOLUMES\napp       back,front   3 minutes ago   2026-01-01 09:00:00 +0000 UTC   1\n');
   });
 });

@@ -17,10 +17,10 @@ import type { Config, Host, Secret, State, Volume } from '../../state/types.js';
 import { decide, host, state, type CliContext } from '../context.js';
 import { collect, filterFlag, formatFlag, invalidArg } from '../flags.js';
 import { renderList } from '../render/format.js';
-import { containerInspect } from '../render/containers.js';
+import { containerInspect, containerNetworkNames } from '../render/containers.js';
 import { inspectEach } from '../render/inspect.js';
 import { inspectJson } from '../render/json.js';
-import { networkInspect } from '../render/networks.js';
+import { goTime, networkInspect } from '../render/networks.js';
 import { nodeInspect } from '../render/nodes.js';
 import { serviceInspect } from '../render/services.js';
 import { taskInspect } from '../render/tasks.js';
@@ -63,6 +63,12 @@ function status(s: State, c: ContainerView): string {
 function command(c: ContainerView): string {
   const full = c.command.length ? c.command.join(' ') : c.image.startsWith('nginx') ? '/docker-entrypoint.sh nginx -g \'daemon off;\'' : 'sh';
   return `"${[...full].length > 20 ? [...full].slice(0, 19).join('') + '…' : full}"`;
+}
+
+/** docker/cli formatter.Ellipsis: at most `width` characters, the last one `…` when cut. */
+function ellipsis(v: string, width: number): string {
+  const chars = [...v];
+  return chars.length <= width ? v : `${chars.slice(0, width - 1).join('')}…`;
 }
 
 function imageShown(image: string): string {
@@ -174,9 +180,21 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
         && (!f.label || f.label.every((v) => (v.includes('=') ? c.labels[v.split('=')[0]!] === v.slice(v.indexOf('=') + 1) : v in c.labels))));
       const id = (c: ContainerView) => (o.trunc === false ? c.id : c.id.slice(0, 12));
       if (o.quiet) return ctx.io.out(list.map((c) => `${id(c)}\n`).join(''));
-      const rows = list.map((c) => ({ ID: id(c), Image: imageShown(c.image), Command: command(c), CreatedAt: `${cap(humanDuration(s.sim.nowMs - c.createdAtMs))} ago`, Status: status(s, c), Ports: '', Names: c.name }));
-      ctx.io.out(renderList(o.format, rows, { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED', Status: 'STATUS', Ports: 'PORTS', Names: 'NAMES' },
-        () => tabwrite([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows.map((r) => [r.ID, r.Image, r.Command, r.CreatedAt, r.Status, r.Ports, r.Names])])));
+      // docker/cli's ContainerContext, every field `--format json` marshals (docker 28.2).
+      const rows = list.map((c) => ({
+        Command: command(c), CreatedAt: goTime(s.sim.epochMs, c.createdAtMs), ID: id(c), Image: imageShown(c.image),
+        Labels: Object.keys(c.labels).map((k) => `${k}=${c.labels[k]}`).sort().join(','),
+        LocalVolumes: String(c.mounts.filter((m) => m.type === 'volume').length),
+        Mounts: c.mounts.map((m) => ellipsis(m.source, o.trunc === false ? Infinity : 15)).join(','),
+        Names: c.name, Networks: containerNetworkNames(s, c).join(','), Platform: null, Ports: '',
+        RunningFor: `${cap(humanDuration(s.sim.nowMs - c.createdAtMs))} ago`, Size: '0B', State: c.state, Status: status(s, c),
+      }));
+      const headers = {
+        ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS', State: 'STATE', Status: 'STATUS',
+        Size: 'SIZE', Labels: 'LABELS', Mounts: 'MOUNTS', LocalVolumes: 'LOCAL VOLUMES', Networks: 'NETWORKS', Platform: 'PLATFORM', Names: 'NAMES',
+      };
+      ctx.io.out(renderList(o.format, rows, headers,
+        () => tabwrite([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], ...rows.map((r) => [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names])])));
     });
 
   program.command('inspect <name|id...>').description('Return low-level information on Docker objects')

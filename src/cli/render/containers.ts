@@ -65,6 +65,11 @@ function attachedNetworks(s: State, c: ContainerView): { network: Network; confi
   return out;
 }
 
+/** The names of the networks in the container's NetworkSettings (a Go map: sorted here, random in Docker). */
+export function containerNetworkNames(s: State, c: ContainerView): string[] {
+  return [...new Set(attachedNetworks(s, c).map((x) => x.network.name))].sort();
+}
+
 /** Go's sliceutil.Dedup: first occurrences, in order. */
 function dedup(xs: string[]): string[] {
   return [...new Set(xs)];

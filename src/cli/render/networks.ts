@@ -8,7 +8,7 @@ import { overlayNs } from '../../net/overlay.js';
 import { vtepOf } from '../../net/vxlan.js';
 
 /** Go's time.Time.String() of a UTC instant: `2026-01-01 09:00:00.5 +0000 UTC` (fraction trimmed). */
-function goTime(epochMs: number, atMs: number): string {
+export function goTime(epochMs: number, atMs: number): string {
   const iso = new Date(epochMs + atMs).toISOString();
   const frac = iso.slice(20, 23).replace(/0+$/, '');
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac ? `.${frac}` : ''} +0000 UTC`;
