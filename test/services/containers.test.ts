@@ -139,5 +139,10 @@ describe('standalone containers', () => {
     expect(await c.ok('ps', '--no-trunc', '--format', '{{.Mounts}} {{.ID}}')).toBe(`a-rather-long-volume-name ${JSON.parse(await c.ok('container', 'inspect', 'app'))[0].Id}\n`);
     expect(await c.ok('ps', '--format', 'table {{.Names}}\t{{.Networks}}\t{{.RunningFor}}\t{{.CreatedAt}}\t{{.LocalVolumes}}'))
       .toBe('NAMES     NETWORKS     CREATED         CREATED AT                      LOCAL VOLUMES\napp       back,front   3 minutes ago   2026-01-01 09:00:00 +0000 UTC   1\n');
+    // volume ls: docker/cli's volumeContext; usage and cluster fields are N/A unless asked for.
+    expect(JSON.parse(await c.ok('volume', 'ls', '--format', 'json'))).toEqual({
+      Availability: 'N/A', Driver: 'local', Group: 'N/A', Labels: '', Links: 'N/A', Mountpoint: '/var/lib/docker/volumes/a-rather-long-volume-name/_data',
+      Name: 'a-rather-long-volume-name', Scope: 'local', Size: 'N/A', Status: 'N/A',
+    });
   });
 });

@@ -116,6 +116,8 @@ describe('configs', () => {
     const [cfg] = JSON.parse(await c.ok('config', 'inspect', 'app'));
     expect(cfg.Spec).toEqual({ Name: 'app', Labels: {}, Data: Buffer.from('listen 80;\n').toString('base64') });
     expect((await c.ok('config', 'ls')).split('\n')[0]).toBe('ID                          NAME      CREATED                  UPDATED');
+    // docker/cli's configContext has no Driver.
+    expect(Object.keys(JSON.parse(await c.ok('config', 'ls', '--format', 'json')))).toEqual(['CreatedAt', 'ID', 'Labels', 'Name', 'UpdatedAt']);
     expect(await c.ok('exec', 'web.1', 'cat', '/etc/nginx/app.conf')).toBe('listen 80;\n');
     expect(await refusedWith(c, 'config', 'rm', 'app')).toBe(`${RPC('InvalidArgument')}config 'app' is in use by the following service: web`);
     expect(await refusedWith(c, 'config', 'rm', 'nope')).toBe(`${DAEMON}config nope not found`);

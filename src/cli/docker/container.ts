@@ -289,8 +289,13 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
       requireDaemon(h);
       const list = volumesOf(s, h);
       if (o.quiet) return ctx.io.out(list.map((v) => `${v.name}\n`).join(''));
-      const rows = list.map((v) => ({ Driver: v.driver, Name: v.name, Scope: 'local', Mountpoint: `/var/lib/docker/volumes/${v.name}/_data` }));
-      ctx.io.out(renderList(o.format, rows, { Driver: 'DRIVER', Name: 'VOLUME NAME' }, () => tabwrite([['DRIVER', 'VOLUME NAME'], ...rows.map((r) => [r.Driver, r.Name])])));
+      // docker/cli's volumeContext, every field `--format json` marshals; N/A where no usage or cluster data is asked for.
+      const rows = list.map((v) => ({
+        Availability: 'N/A', Driver: v.driver, Group: 'N/A', Labels: Object.keys(v.labels).map((k) => `${k}=${v.labels[k]}`).sort().join(','), Links: 'N/A',
+        Mountpoint: `/var/lib/docker/volumes/${v.name}/_data`, Name: v.name, Scope: 'local', Size: 'N/A', Status: 'N/A',
+      }));
+      const headers = { Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE', Group: 'GROUP', Availability: 'AVAILABILITY', Status: 'STATUS' };
+      ctx.io.out(renderList(o.format, rows, headers, () => tabwrite([['DRIVER', 'VOLUME NAME'], ...rows.map((r) => [r.Driver, r.Name])])));
     });
   volume.command('create [name]').description('Create a volume')
     .option('-d, --driver <driver>', 'Specify volume driver name', 'local')

@@ -76,9 +76,13 @@ export function registerObjects(program: Command, ctx: CliContext): void {
           && (!f.label || f.label.every((v) => (v.includes('=') ? x.labels[v.split('=')[0]!] === v.slice(v.indexOf('=') + 1) : v in x.labels))))
           .sort((a, b) => naturalLess(a.name, b.name));
         if (o.quiet) return ctx.io.out(list.map((x) => `${x.id}\n`).join(''));
-        const rows = list.map((x) => ({ ID: x.id, Name: x.name, Driver: '', CreatedAt: ago(s, x.createdAtMs), UpdatedAt: ago(s, x.updatedAtMs), Labels: Object.entries(x.labels).map(([k, v]) => `${k}=${v}`).join(',') }));
+        // docker/cli's secretContext / configContext (a config has no driver).
+        const rows = list.map((x) => ({
+          ID: x.id, Name: x.name, ...(kind === 'secret' ? { Driver: '' } : {}), CreatedAt: ago(s, x.createdAtMs), UpdatedAt: ago(s, x.updatedAtMs),
+          Labels: Object.entries(x.labels).map(([k, v]) => `${k}=${v}`).join(','),
+        }));
         const table = () => kind === 'secret'
-          ? tabwrite([['ID', 'NAME', 'DRIVER', 'CREATED', 'UPDATED'], ...rows.map((r) => [r.ID, r.Name, r.Driver, r.CreatedAt, r.UpdatedAt])])
+          ? tabwrite([['ID', 'NAME', 'DRIVER', 'CREATED', 'UPDATED'], ...rows.map((r) => [r.ID, r.Name, r.Driver ?? '', r.CreatedAt, r.UpdatedAt])])
           : tabwrite([['ID', 'NAME', 'CREATED', 'UPDATED'], ...rows.map((r) => [r.ID, r.Name, r.CreatedAt, r.UpdatedAt])]);
         ctx.io.out(renderList(o.format, rows, { ID: 'ID', Name: 'NAME', Driver: 'DRIVER', CreatedAt: 'CREATED', UpdatedAt: 'UPDATED' }, table));
       });
