@@ -11,7 +11,7 @@ export function nodeLabel(s: State | null, nodeId: string): string {
   return n ? `${n.hostname} (${nodeId.slice(0, 12)})` : nodeId.slice(0, 12);
 }
 
-function serviceLabel(s: State | null, id: string): string {
+export function serviceLabel(s: State | null, id: string): string {
   const svc = s ? tget(s.services, id) : undefined;
   return svc ? svc.spec.name : id.slice(0, 12);
 }
@@ -21,17 +21,17 @@ export function taskName(s: State | null, serviceId: string, slot: number, nodeI
   return `${serviceLabel(s, serviceId)}.${slot > 0 ? slot : nodeId}`;
 }
 
-function taskLabel(s: State | null, taskId: string): string {
+export function taskLabel(s: State | null, taskId: string): string {
   const t = s ? tget(s.tasks, taskId) : undefined;
   return t ? `${taskName(s, t.serviceId, t.slot, t.nodeId)} (${taskId.slice(0, 12)})` : taskId.slice(0, 12);
 }
 
-function networkLabel(s: State | null, id: string): string {
+export function networkLabel(s: State | null, id: string): string {
   const n = s ? tget(s.networks, id) : undefined;
   return n ? n.name : id.slice(0, 12);
 }
 
-function containerLabel(s: State | null, id: string): string {
+export function containerLabel(s: State | null, id: string): string {
   const c = s ? tget(s.containers, id) : undefined;
   return c ? c.name : id.slice(0, 12);
 }
@@ -58,7 +58,7 @@ export function describe(e: EngineEvent, s: State | null): string {
     case 'RaftStepDownScheduled': return `raft: leader cannot reach a quorum; steps down at ${formatDurationMs(e.dueMs)}`;
     case 'RaftStepDownCancelled': return 'raft: quorum is back; the leader stays';
     case 'RaftLeaderElected': return `raft: ${nodeLabel(s, e.nodeId)} elected leader for term ${e.term}`;
-    case 'ServiceCreated': return `service ${e.spec.name} created (${e.spec.mode}${e.spec.mode === 'replicated' ? `, ${e.spec.replicas} replicas` : ''}, ${e.spec.image.split('@')[0]})`;
+    case 'ServiceCreated': return `service ${e.spec.name} created (${e.spec.mode}${e.spec.mode === 'replicated' ? `, ${e.spec.replicas} replica${e.spec.replicas === 1 ? '' : 's'}` : ''}, ${e.spec.image.split('@')[0]})`;
     case 'ServiceUpdated': return `service ${e.spec.name} ${e.rollback ? 'rolled back' : 'updated'}`;
     case 'ServiceRemoved': return `service ${serviceLabel(s, e.serviceId)} removed`;
     case 'ServiceUpdateStatusChanged': return `service ${serviceLabel(s, e.serviceId)} update ${e.status.state}: ${e.status.message}`;

@@ -22,7 +22,7 @@ export function summarize(a: State, b: State): string[] {
   for (const id of svcIds) {
     const x = tget(a.services, id);
     const y = tget(b.services, id);
-    if (!x && y) out.push(`service ${y.spec.name} created (${y.spec.mode === 'replicated' ? `${y.spec.replicas} replicas` : 'global'}, ${y.spec.image.split('@')[0]})`);
+    if (!x && y) out.push(`service ${y.spec.name} created (${y.spec.mode === 'replicated' ? `${y.spec.replicas} replica${y.spec.replicas === 1 ? '' : 's'}` : 'global'}, ${y.spec.image.split('@')[0]})`);
     else if (x && !y) out.push(`service ${x.spec.name} removed`);
     else if (x && y && x !== y) {
       if (x.spec.replicas !== y.spec.replicas && y.spec.mode === 'replicated') out.push(`service ${y.spec.name} scaled ${x.spec.replicas} → ${y.spec.replicas}`);

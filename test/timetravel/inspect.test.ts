@@ -139,3 +139,30 @@ describe('engine state --at', () => {
     expect(await cli.ok('state', '--at', String(down.seq))).toMatch(new RegExp(`^main @ event ${down.seq}, virtual time 15s\\nhosts: 5 \\(4 up\\)\\n`));
   });
 });
+
+describe('engine diff of network objects', () => {
+  it('names them by network, service, task, namespace and host, not by ID; indexes only with --all', async () => {
+    const c = new TestCli();
+    try {
+      await c.ok('run', '-q', join(__dirname, '..', '..', 'replays', 'ingress-namespaces.swarm'));
+      const nl = await readLog(c);
+      const created = nl.find((l) => l.type === 'ServiceCreated' && l.event.spec && (l.event.spec as { name: string }).name === 'api')!;
+      const out = await c.ok('diff', String(created.seq - 1), 'head');
+      const lines = out.split('\n');
+      // The task's address and endpoint on mynet, its namespace's links, the VIP's IPVS service on worker1.
+      const addr = lines.find((l) => /^\+ address 10\.0\.1\.\d+ on mynet \(task api\.1 \([0-9a-z]{12}\)\)$/.test(l));
+      expect(addr, out).toBeDefined();
+      const ip = addr!.split(' ')[2];
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\+ endpoint api\\.1\\.[0-9a-z]{25} on mynet: ${ip!.replace(/\./g, '\\.')} in [0-9a-f]{12} on worker1$`)));
+      expect(lines).toContain('+ address 10.0.1.2 on mynet (VIP of api)');
+      expect(lines).toContainEqual(expect.stringMatching(/^\+ IPVS FWM 257 \(api\) in lb_[0-9a-z]{9} on worker1$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^\+ netns 1-[0-9a-z]{10} on worker1$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^\+ link vxlan0 in 1-[0-9a-z]{10} on worker1$/));
+      expect(lines).toContain('+ DNS api on mynet');
+      expect(out).not.toMatch(/^[+~-] (addresses|endpoints|links|nodeTasks|unallocated) /m);
+      expect(await c.ok('diff', String(created.seq - 1), 'head', '--all')).toMatch(/^[+~] nodeTasks /m);
+    } finally {
+      c.cleanup();
+    }
+  });
+});

@@ -10,12 +10,12 @@ import { evolve, evolveWithPatches } from '../../state/index.js';
 import { plainState } from '../../state/plain.js';
 import { TABLE_SLICES, type State } from '../../state/types.js';
 import { flattenPath, tkeysSorted, type Table } from '../../state/table.js';
-import { describe, subjects, taskName } from '../../timetravel/describe.js';
+import { containerLabel, describe, networkLabel, nodeLabel, serviceLabel, subjects, taskLabel, taskName } from '../../timetravel/describe.js';
 import { diffStates, type EntityChange } from '../../timetravel/diff.js';
 import { summarize } from '../../timetravel/summary.js';
 
 /** Derived indexes: shown by `diff --all` only. */
-const INDEX_SLICES: ReadonlySet<string> = new Set(['slots', 'placements', 'pending', 'delayed']);
+const INDEX_SLICES: ReadonlySet<string> = new Set(['slots', 'placements', 'nodeTasks', 'unallocated', 'pending', 'delayed']);
 import { compilePredicate } from '../../timetravel/find.js';
 import type { CliContext } from '../context.js';
 import { collect, uintFlag } from '../flags.js';
@@ -141,7 +141,7 @@ export function registerTimeTravel(program: Command, ctx: CliContext): void {
 
   program.command('diff <a> <b>').description('What differs in cluster and network state between two points')
     .option('--json', 'as JSON')
-    .option('--all', 'also show the indexes the controllers keep (slots, placements, pending, delayed)')
+    .option('--all', 'also show the indexes the controllers keep (slots, placements, nodeTasks, unallocated, pending, delayed)')
     .action(async (a: string, bRef: string, o: { json?: boolean; all?: boolean }) => {
       const ss = session();
       await ss.flush();
@@ -308,7 +308,43 @@ function entityName(c: EntityChange, sa: State, sb: State): string {
   }
   if (c.slice === 'containers') return `container ${(tget(sb.containers, c.key) ?? tget(sa.containers, c.key))?.name ?? c.key}`;
   if (c.slice === 'volumes') return `volume ${c.key}`;
-  return c.key ? `${c.slice} ${c.key}` : c.slice;
+  return networkEntityName(c, c.op === 'removed' ? sa : sb) ?? (c.key ? `${c.slice} ${c.key}` : c.slice);
+}
+
+/** `in ingress_sbox on worker1`, `on worker1` for the root namespace. */
+function where(host: string, netns: string): string {
+  return netns ? `in ${netns} on ${host}` : `on ${host}`;
+}
+
+/**
+ * The network objects by what a user recognises: names of networks, services, tasks and containers
+ * instead of IDs (looked up in the state the entity is in: the later one, or the earlier one if removed).
+ */
+function networkEntityName(c: EntityChange, s: State): string | null {
+  const v = (c.op === 'removed' ? c.before : c.after) as Record<string, unknown> | undefined;
+  if (!v) return null;
+  switch (c.slice) {
+    case 'networks': return `network ${String(v.name)} (${c.key.slice(0, 12)})`;
+    case 'addresses': {
+      const owner = v.owner as { kind: string; id: string };
+      const who = owner.kind === 'task' ? `task ${taskLabel(s, owner.id)}` : owner.kind === 'vip' ? `VIP of ${serviceLabel(s, owner.id)}`
+        : owner.kind === 'node' ? `node ${nodeLabel(s, owner.id)}` : owner.kind === 'container' ? `container ${containerLabel(s, owner.id)}` : 'gateway';
+      return `address ${String(v.ip)} on ${networkLabel(s, String(v.networkId))} (${who})`;
+    }
+    case 'endpoints': return `endpoint ${String(v.name)} on ${networkLabel(s, String(v.networkId))}: ${String(v.ip)} ${where(String(v.host), String(v.sandbox))}`;
+    case 'netns': return `netns ${String(v.name)} on ${String(v.host)}`;
+    case 'links': return `link ${String(v.name)} ${where(String(v.host), String(v.netns))}`;
+    case 'routes': return `route ${String(v.dst)} dev ${String(v.dev)} ${where(String(v.host), String(v.netns))}`;
+    case 'rules': {
+      const r = v.rule as { table: string; chain: string; target: string };
+      return `iptables -t ${r.table} ${r.chain} … -j ${r.target} ${where(String(v.host), String(v.netns))}`;
+    }
+    case 'ipvs': return `IPVS FWM ${String(v.fwmark)} (${serviceLabel(s, String(v.serviceId))}) ${where(String(v.host), String(v.netns))}`;
+    case 'backends': return `backends of ${serviceLabel(s, String(v.serviceId))} on ${networkLabel(s, String(v.networkId))}`;
+    case 'netlb': return `load balancers of ${networkLabel(s, String(v.networkId))}`;
+    case 'dns': return `DNS ${String(v.name)} on ${networkLabel(s, String(v.networkId))}`;
+    default: return null;
+  }
 }
 
 function renderChange(c: EntityChange, sa: State, sb: State): string {
