@@ -186,7 +186,10 @@ export function findSwarmNetwork(s: State, ref: string): Network {
   const byPrefix = swarmNets.filter((x) => x.id.startsWith(ref));
   const n = swarmNets.find((x) => x.id === ref) ?? swarmNets.find((x) => x.name === ref) ?? (byPrefix.length === 1 ? byPrefix[0] : undefined);
   if (!n) {
-    if (tvalues(s.networks).some((x) => x.name === ref && x.scope === 'local')) daemon(`network "${ref}" is declared as external, but it is not in the right scope: "local" instead of "swarm"`);
+    // swarmkit keeps swarm-scoped copies of the predefined host and bridge networks, so that Docker accepts
+    // `--network host|bridge` for a service; the engine does not simulate tasks on them.
+    if (ref === 'host' || ref === 'bridge') reject(`services on the predefined ${ref} network are not simulated by swarm-engine (use an overlay network)`);
+    // NetworkInspect with scope=swarm does not see a local network: dockerd's plain not-found.
     daemon(`network ${ref} not found`);
   }
   return n;

@@ -146,6 +146,12 @@ describe('attaching', () => {
     expect(await refusedClean(c, 'service', 'create', '--name', 'x', '--network', 'nope', 'nginx')).toBe(`${DAEMON}network nope not found`);
     expect(await refusedClean(c, 'service', 'create', '--name', 'x', '--network', 'ingress', 'nginx'))
       .toBe(`${RPC('InvalidArgument')}Service cannot be explicitly attached to the ingress network "ingress"`);
+    // A local network is not found at swarm scope; the predefined host and bridge networks are Docker's, not simulated here.
+    expect(await refusedClean(c, 'service', 'create', '--name', 'x', '--network', 'br', 'nginx')).toBe(`${DAEMON}network br not found`);
+    await given(c, 'service create -d --name svc nginx\n');
+    expect(await refusedClean(c, 'service', 'update', '--network-add', 'br', 'svc')).toBe(`${DAEMON}network br not found`);
+    expect(await refusedClean(c, 'service', 'create', '--name', 'x', '--network', 'host', 'nginx'))
+      .toBe('Error: services on the predefined host network are not simulated by swarm-engine (use an overlay network)');
   });
 
   it('inspect of an unknown network: docker/cli prints `[]`, then dockerd’s error; nothing appended', async () => {
