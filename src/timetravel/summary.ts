@@ -1,10 +1,74 @@
 /**
- * The story of a diff in Swarm's terms: services created, scaled, updated or removed, and each slot's
- * task moving, restarting, starting or going away ("task web.3 moved node-4 → node-2").
+ * The story of a diff in Swarm's terms: nodes joining, going down, drained, promoted; the leader
+ * changing; networks created or removed and overlays coming up or going away on a node; services
+ * created, scaled, updated, published or removed, with their VIPs; and each slot's task moving,
+ * restarting, starting or going away ("task web.3 moved node-4 → node-2").
  */
 import { currentTask } from '../controllers/orchestrator/tasks.js';
+import { overlayNs } from '../net/overlay.js';
 import { tget, tvalues } from '../state/table.js';
+import type { PortConfig } from '../../events/index.js';
 import type { Slot, State, Task } from '../state/types.js';
+
+function ids<T extends { id: string }>(a: T[], b: T[]): string[] {
+  return [...new Set([...a.map((x) => x.id), ...b.map((x) => x.id)])].sort();
+}
+
+const portText = (p: PortConfig): string => `${p.publishMode === 'host' ? 'host ' : '*'}:${p.publishedPort}->${p.targetPort}/${p.protocol}`;
+
+/** Hosts, nodes and the Raft leader. */
+function clusterStory(a: State, b: State): string[] {
+  const out: string[] = [];
+  if (a.hosts !== b.hosts) {
+    for (const h of tvalues(b.hosts).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+      const before = tget(a.hosts, h.name);
+      if (!before) out.push(`host ${h.name} added`);
+      else if (before.up !== h.up) out.push(`host ${h.name} ${h.up ? 'booted' : 'crashed'}`);
+    }
+  }
+  if (a.nodes !== b.nodes) {
+    for (const id of ids(tvalues(a.nodes), tvalues(b.nodes))) {
+      const x = tget(a.nodes, id);
+      const y = tget(b.nodes, id);
+      if (x === y) continue;
+      if (!x && y) out.push(`node ${y.hostname} joined as a ${y.role}`);
+      else if (x && !y) out.push(`node ${x.hostname} removed`);
+      else if (x && y) {
+        if (x.state !== y.state) out.push(`node ${y.hostname} ${x.state} → ${y.state}`);
+        if (x.availability !== y.availability) out.push(`node ${y.hostname} availability ${x.availability} → ${y.availability}`);
+        if (x.role !== y.role) out.push(`node ${y.hostname} ${y.role === 'manager' ? 'promoted to manager' : 'demoted to worker'}`);
+      }
+    }
+  }
+  const la = a.swarm?.raft.leaderId ?? null;
+  const lb = b.swarm?.raft.leaderId ?? null;
+  if (a.swarm && b.swarm && la !== lb) out.push(lb ? `leader ${la ? nodeName(a, la) : 'none'} → ${nodeName(b, lb)}` : `no leader (was ${la ? nodeName(a, la) : 'none'})`);
+  return out;
+}
+
+/** Networks, and the overlays each node has instantiated (its `1-<id>` namespace). */
+function networkStory(a: State, b: State): string[] {
+  const out: string[] = [];
+  if (a.networks !== b.networks) {
+    for (const id of ids(tvalues(a.networks), tvalues(b.networks))) {
+      const x = tget(a.networks, id);
+      const y = tget(b.networks, id);
+      if (!x && y && !(y.scope === 'local' && ['bridge', 'host', 'none'].includes(y.name))) out.push(`network ${y.name} created (${y.driver}${y.subnet ? `, ${y.subnet}` : ''}${y.host ? ` on ${y.host}` : ''})`);
+      else if (x && !y) out.push(`network ${x.name} removed${x.host ? ` from ${x.host}` : ''}`);
+    }
+  }
+  out.sort();
+  if (a.netns !== b.netns) {
+    for (const n of [...tvalues(a.networks), ...tvalues(b.networks)].filter((x, i, all) => x.driver === 'overlay' && all.findIndex((y) => y.id === x.id) === i)) {
+      const ns = overlayNs(n);
+      const on = (s: State) => new Set(tvalues(s.netns).filter((x) => x.name === ns).map((x) => x.host));
+      const [ha, hb] = [on(a), on(b)];
+      for (const h of [...hb].filter((x) => !ha.has(x)).sort()) out.push(`overlay ${n.name} came up on ${h} (${ns})`);
+      for (const h of [...ha].filter((x) => !hb.has(x)).sort()) out.push(`overlay ${n.name} went away from ${h}`);
+    }
+  }
+  return out;
+}
 
 function nodeName(s: State, id: string | null): string {
   if (!id) return 'no node';
@@ -29,7 +93,16 @@ export function summarize(a: State, b: State): string[] {
       if (x.spec.image !== y.spec.image) out.push(`service ${y.spec.name} image ${x.spec.image.split('@')[0]} → ${y.spec.image.split('@')[0]}`);
       if (x.updateStatus?.state !== y.updateStatus?.state && y.updateStatus) out.push(`service ${y.spec.name} update ${y.updateStatus.state}: ${y.updateStatus.message}`);
     }
+    // What the service publishes, and its VIPs, as they change (created: what it has).
+    const [pa, pb] = [(x?.endpointPorts ?? []).map(portText), (y?.endpointPorts ?? []).map(portText)];
+    const name = (y ?? x)!.spec.name;
+    if (y) for (const p of pb.filter((q) => !pa.includes(q))) out.push(`service ${name} publishes ${p}`);
+    if (x && y) for (const p of pa.filter((q) => !pb.includes(q))) out.push(`service ${name} no longer publishes ${p}`);
+    const vip = (s: State, v: { networkId: string; ip: string }) => `${v.ip} on ${tget(s.networks, v.networkId)?.name ?? v.networkId.slice(0, 12)}`;
+    const [va, vb] = [(x?.vips ?? []).map((v) => vip(a, v)), (y?.vips ?? []).map((v) => vip(b, v))];
+    if (y) for (const v of vb.filter((q) => !va.includes(q))) out.push(`service ${name} VIP ${v}`);
   }
+  out.unshift(...clusterStory(a, b), ...networkStory(a, b));
   if (a.slots === b.slots) return out;
   const keys = new Map<string, Slot>();
   for (const sl of tvalues(a.slots)) keys.set(`${sl.serviceId}/${sl.slot}/${sl.nodeId}`, sl);

@@ -79,7 +79,7 @@ describe('acting in the past', () => {
     expect(await readLog(cli)).toHaveLength(tip);
     expect(await cli.ok('branch')).toBe(`* main  ${tip} events\n  main-${at}  ${at + 1} events, forked from main at event ${at}\n`);
     // Points on other branches are reachable by name.
-    expect(await cli.ok('diff', `main@${at}`, `main-${at}`)).toBe(`diff main@${at} → main-${at} (event ${at + 1}): 1 change\n~ host worker2\n    changedAtMs: 0 → 20000\n    up: true → false\n`);
+    expect(await cli.ok('diff', `main@${at}`, `main-${at}`)).toBe(`diff main@${at} → main-${at} (event ${at + 1}): 1 change\n  host worker2 crashed\n~ host worker2\n    changedAtMs: 0 → 20000\n    up: true → false\n`);
     expect(await cli.ok('verify')).toMatch(/^ok: \d+ events in 2 branches; hash chains intact; every replay matches its recorded state\n$/);
   });
 

@@ -140,6 +140,18 @@ describe('engine state --at', () => {
   });
 });
 
+describe('the story a diff starts with', () => {
+  it('hosts crashing, nodes going down, the leader changing — in Swarm’s words', async () => {
+    const crash = seqOf('manager1 crashed', (e) => e.type === 'HostCrashed' && e.event.name === 'manager1');
+    const elected = seqOf('a new leader', (e) => e.type === 'RaftLeaderElected');
+    const out = await cli.ok('diff', String(crash - 1), String(elected + 1));
+    const story = out.split('\n').filter((l) => l.startsWith('  ') && !l.startsWith('    '));
+    expect(story).toEqual(['  host manager1 crashed', '  node manager1 ready → unknown', '  leader manager1 → manager2']);
+    const lost = await cli.ok('diff', String(crash - 1), String(crash + 1));
+    expect(lost.split('\n').slice(1, 3)).toEqual(['  host manager1 crashed', '  no leader (was manager1)']);
+  });
+});
+
 describe('engine diff of network objects', () => {
   it('names them by network, service, task, namespace and host, not by ID; indexes only with --all', async () => {
     const c = new TestCli();
@@ -159,6 +171,8 @@ describe('engine diff of network objects', () => {
       expect(lines).toContainEqual(expect.stringMatching(/^\+ netns 1-[0-9a-z]{10} on worker1$/));
       expect(lines).toContainEqual(expect.stringMatching(/^\+ link vxlan0 in 1-[0-9a-z]{10} on worker1$/));
       expect(lines).toContain('+ DNS api on mynet');
+      // The story: the overlay comes up where the task lands; the service's VIP.
+      expect(lines.slice(1, 4)).toEqual(['  overlay mynet came up on worker1 (1-' + lines.find((l) => l.startsWith('+ netns 1-'))!.slice(10, 20) + ')', '  service api created (1 replica, nginx:latest)', '  service api VIP 10.0.1.2 on mynet']);
       expect(out).not.toMatch(/^[+~-] (addresses|endpoints|links|nodeTasks|unallocated) /m);
       expect(await c.ok('diff', String(created.seq - 1), 'head', '--all')).toMatch(/^[+~] nodeTasks /m);
     } finally {

@@ -20,7 +20,7 @@ import { compilePredicate } from '../../timetravel/find.js';
 import type { CliContext } from '../context.js';
 import { collect, uintFlag } from '../flags.js';
 import { resolvePoint } from './points.js';
-import { tget } from '../../state/table.js';
+import { tget, tvalues } from '../../state/table.js';
 import { clusterSummary } from '../render/summary.js';
 
 function eventLine(r: LoggedEvent, s: State | null, headSeq: number): string {
@@ -320,15 +320,37 @@ function where(host: string, netns: string): string {
  * The network objects by what a user recognises: names of networks, services, tasks and containers
  * instead of IDs (looked up in the state the entity is in: the later one, or the earlier one if removed).
  */
+/** Task containers by container ID, built once per state (a diff names many). */
+const taskContainers = new WeakMap<State, Map<string, string>>();
+
+/** A container by name: a standalone one's, a task's (`web.1.<task id>`), else its short ID. */
+function containerName(s: State, id: string): string {
+  const c = tget(s.containers, id);
+  if (c) return c.name;
+  let m = taskContainers.get(s);
+  if (!m) {
+    m = new Map(tvalues(s.tasks).map((t) => [t.containerId, `${taskName(s, t.serviceId, t.slot, t.nodeId)}.${t.id}`] as const));
+    taskContainers.set(s, m);
+  }
+  return m.get(id) ?? containerLabel(s, id);
+}
+
+/** A network by name, a local one with its host (`docker_gwbridge of worker1`). */
+function netName(s: State, id: string): string {
+  const n = tget(s.networks, id);
+  return n?.host ? `${n.name} of ${n.host}` : networkLabel(s, id);
+}
+
 function networkEntityName(c: EntityChange, s: State): string | null {
   const v = (c.op === 'removed' ? c.before : c.after) as Record<string, unknown> | undefined;
   if (!v) return null;
+  const networkLabel = netName;
   switch (c.slice) {
-    case 'networks': return `network ${String(v.name)} (${c.key.slice(0, 12)})`;
+    case 'networks': return `network ${String(v.name)}${v.host ? ` of ${String(v.host)}` : ''} (${c.key.slice(0, 12)})`;
     case 'addresses': {
       const owner = v.owner as { kind: string; id: string };
       const who = owner.kind === 'task' ? `task ${taskLabel(s, owner.id)}` : owner.kind === 'vip' ? `VIP of ${serviceLabel(s, owner.id)}`
-        : owner.kind === 'node' ? `node ${nodeLabel(s, owner.id)}` : owner.kind === 'container' ? `container ${containerLabel(s, owner.id)}` : 'gateway';
+        : owner.kind === 'node' ? `node ${nodeLabel(s, owner.id)}` : owner.kind === 'container' ? `container ${containerName(s, owner.id)}` : 'gateway';
       return `address ${String(v.ip)} on ${networkLabel(s, String(v.networkId))} (${who})`;
     }
     case 'endpoints': return `endpoint ${String(v.name)} on ${networkLabel(s, String(v.networkId))}: ${String(v.ip)} ${where(String(v.host), String(v.sandbox))}`;
