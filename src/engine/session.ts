@@ -378,7 +378,14 @@ export class Session {
       storedTables.set(table, st);
       out[name] = table;
     }
-    return out as unknown as State;
+    // A state stored by an older engine lacks the slices added since (an index such as `unallocated`):
+    // they start empty, in the order the state has them (its recorded hash is then an old engine's).
+    const fresh = initialState() as unknown as Record<string, unknown>;
+    if (Object.keys(fresh).every((k) => k in out)) return out as unknown as State;
+    const upgraded: Record<string, unknown> = {};
+    for (const k of Object.keys(fresh)) upgraded[k] = k in out ? out[k] : fresh[k];
+    for (const k of Object.keys(out)) if (!(k in upgraded)) upgraded[k] = out[k];
+    return upgraded as unknown as State;
   }
 
   /** Number of events waiting for the next flush. */
