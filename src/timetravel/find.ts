@@ -2,7 +2,8 @@
 import { reject } from '../commands/rejection.js';
 import { isNodeAlive, selectLeader } from '../state/selectors.js';
 import { tget, tvalues } from '../state/table.js';
-import type { Service, State, SwarmNode, Task } from '../state/types.js';
+import type { Network, Service, State, SwarmNode, Task } from '../state/types.js';
+import { overlayNs } from '../net/overlay.js';
 import { currentTask, serviceSlots } from '../controllers/orchestrator/tasks.js';
 
 export interface Predicate {
@@ -17,6 +18,11 @@ function nodeRef(s: State, ref: string): SwarmNode | undefined {
 
 function service(s: State, ref: string): Service | undefined {
   return tvalues(s.services).find((x) => x.spec.name === ref) ?? tget(s.services, ref);
+}
+
+/** A network by ID or name: a swarm network first, else the first local one of that name. */
+function network(s: State, ref: string): Network | undefined {
+  return tget(s.networks, ref) ?? tvalues(s.networks).find((n) => n.name === ref && n.scope === 'swarm') ?? tvalues(s.networks).find((n) => n.name === ref);
 }
 
 /** Tasks of a service whose observed state is RUNNING (what `service ls` counts). */
@@ -128,6 +134,40 @@ const FORMS: { re: RegExp; make(m: RegExpExecArray): Predicate }[] = [
     make: (m) => ({ text: `${m[1]} nodes are ${m[2]}`, test: (s) => tvalues(s.nodes).filter((n) => n.state === m[2]).length >= Number(m[1]) }),
   },
   {
+    re: /^network (\S+) (exists|is removed)$/,
+    make: (m) => ({ text: `network ${m[1]} ${m[2]}`, test: (s) => (network(s, m[1]!) !== undefined) === (m[2] === 'exists') }),
+  },
+  {
+    re: /^overlay (\S+) is (up|down) on (\S+)$/,
+    make: (m) => ({ text: `overlay ${m[1]} is ${m[2]} on ${m[3]}`, test: (s) => {
+      const n = network(s, m[1]!);
+      if (!n || n.driver !== 'overlay') return m[2] === 'down';
+      return (tget(s.netns, `${m[3]}/${overlayNs(n)}`) !== undefined) === (m[2] === 'up');
+    } }),
+  },
+  {
+    re: /^netns (\S+) exists on (\S+)$/,
+    make: (m) => ({ text: `netns ${m[1]} exists on ${m[2]}`, test: (s) => tget(s.netns, `${m[2]}/${m[1]}`) !== undefined }),
+  },
+  {
+    re: /^service (\S+) has a VIP on (\S+)$/,
+    make: (m) => ({ text: `service ${m[1]} has a VIP on ${m[2]}`, test: (s) => {
+      const n = network(s, m[2]!);
+      return !!n && !!service(s, m[1]!)?.vips.some((v) => v.networkId === n.id);
+    } }),
+  },
+  {
+    re: /^service (\S+) publishes (\d+)$/,
+    make: (m) => ({ text: `service ${m[1]} publishes ${m[2]}`, test: (s) => !!service(s, m[1]!)?.endpointPorts.some((p) => p.publishedPort === Number(m[2])) }),
+  },
+  {
+    re: /^address (\d+\.\d+\.\d+\.\d+) is (allocated|free) on (\S+)$/,
+    make: (m) => ({ text: `address ${m[1]} is ${m[2]} on ${m[3]}`, test: (s) => {
+      const n = network(s, m[3]!);
+      return !!n && (tget(s.addresses, `${n.id}/${m[1]}`) !== undefined) === (m[2] === 'allocated');
+    } }),
+  },
+  {
     re: /^time >= (\d+)(ms|s|m|h)$/,
     make: (m) => {
       const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2] as 'ms']!;
@@ -140,7 +180,9 @@ export const PREDICATE_HELP = [
   'service S has fewer than K running tasks', 'service S has K running tasks', 'service S is converged', 'service S exists|is removed',
   'service S update is completed|paused|…', 'task S.N is on NODE', 'task S.N is running|failed|…',
   'node NODE is ready|down|unknown', 'node NODE is active|pause|drain', 'node NODE is manager|worker', 'node NODE exists',
-  'host HOST is up|down', 'leader is HOST', 'no leader', 'leader changed', 'N nodes are ready|down', 'time >= 30s',
+  'host HOST is up|down', 'leader is HOST', 'no leader', 'leader changed', 'N nodes are ready|down',
+  'network NET exists|is removed', 'overlay NET is up|down on HOST', 'netns NAME exists on HOST', 'service S has a VIP on NET',
+  'service S publishes PORT', 'address IP is allocated|free on NET', 'time >= 30s',
 ];
 
 export function compilePredicate(text: string): Predicate {

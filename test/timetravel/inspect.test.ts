@@ -175,6 +175,17 @@ describe('engine diff of network objects', () => {
       expect(lines.slice(1, 4)).toEqual(['  overlay mynet came up on worker1 (1-' + lines.find((l) => l.startsWith('+ netns 1-'))!.slice(10, 20) + ')', '  service api created (1 replica, nginx:latest)', '  service api VIP 10.0.1.2 on mynet']);
       expect(out).not.toMatch(/^[+~-] (addresses|endpoints|links|nodeTasks|unallocated) /m);
       expect(await c.ok('diff', String(created.seq - 1), 'head', '--all')).toMatch(/^[+~] nodeTasks /m);
+      // engine find over the network objects: the first event after which each holds.
+      const first = (pred: (l: (typeof nl)[number]) => boolean) => nl.find(pred)!.seq;
+      const up = first((l) => l.type === 'NetnsCreated' && l.event.host === 'worker1' && String(l.event.netns).startsWith('1-') && l.seq > created.seq);
+      expect(await c.ok('find', 'overlay mynet is up on worker1')).toMatch(new RegExp(`^event ${up} at 0s: NetnsCreated: worker1: netns 1-`));
+      const vipAt = first((l) => l.type === 'AddressAllocated' && (l.event.owner as { kind: string }).kind === 'vip' && l.event.ip === '10.0.1.2');
+      expect(await c.ok('find', 'service api has a VIP on mynet')).toMatch(new RegExp(`^event ${vipAt} at 0s: AddressAllocated: mynet: 10\\.0\\.1\\.2 allocated to vip `));
+      expect(await c.ok('find', 'address', ip!, 'is', 'allocated', 'on', 'mynet')).toMatch(/AddressAllocated: mynet: /);
+      expect(await c.ok('find', 'network mynet exists')).toMatch(/: NetworkCreated: network mynet created \(overlay, swarm, 10\.0\.1\.0\/24, VNI 4097\)\n$/);
+      expect(await c.ok('find', 'service my-nginx publishes 80')).toMatch(/: ServiceCreated: service my-nginx created /);
+      const never = await c.run('find', 'overlay mynet is up on worker2');
+      expect([never.code, never.stderr]).toEqual([1, 'Error: no event on main after which overlay mynet is up on worker2\n']);
     } finally {
       c.cleanup();
     }
