@@ -59,10 +59,23 @@ function networkStory(a: State, b: State): string[] {
   }
   out.sort();
   if (a.netns !== b.netns) {
-    for (const n of [...tvalues(a.networks), ...tvalues(b.networks)].filter((x, i, all) => x.driver === 'overlay' && all.findIndex((y) => y.id === x.id) === i)) {
+    // The hosts of every namespace named like an overlay's (`1-…`), in one pass over each state.
+    const hostsByNs = (s: State): Map<string, Set<string>> => {
+      const m = new Map<string, Set<string>>();
+      for (const x of tvalues(s.netns)) {
+        if (!x.name.startsWith('1-')) continue;
+        let set = m.get(x.name);
+        if (!set) m.set(x.name, (set = new Set()));
+        set.add(x.host);
+      }
+      return m;
+    };
+    const [byA, byB] = [hostsByNs(a), hostsByNs(b)];
+    const none = new Set<string>();
+    const overlays = new Map([...tvalues(a.networks), ...tvalues(b.networks)].filter((x) => x.driver === 'overlay').map((x) => [x.id, x] as const));
+    for (const n of [...overlays.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
       const ns = overlayNs(n);
-      const on = (s: State) => new Set(tvalues(s.netns).filter((x) => x.name === ns).map((x) => x.host));
-      const [ha, hb] = [on(a), on(b)];
+      const [ha, hb] = [byA.get(ns) ?? none, byB.get(ns) ?? none];
       for (const h of [...hb].filter((x) => !ha.has(x)).sort()) out.push(`overlay ${n.name} came up on ${h} (${ns})`);
       for (const h of [...ha].filter((x) => !hb.has(x)).sort()) out.push(`overlay ${n.name} went away from ${h}`);
     }
