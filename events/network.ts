@@ -73,6 +73,11 @@ export interface EndpointCreated {
   /** The other end of the veth: its namespace ('' = the host's root namespace) and name. */
   peerNetns: string;
   peerName: string;
+  /**
+   * A task's service aliases on this network (`--network name=N,alias=A`): the embedded DNS answers
+   * `A` and `tasks.A` too. Absent when there are none.
+   */
+  aliases?: string[];
 }
 
 export interface EndpointRemoved {

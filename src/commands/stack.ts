@@ -234,6 +234,16 @@ export function decideStackDeploy(s: State, host: Host, stack: string, compose: 
       secrets: refs('secrets'), configs: refs('configs'), mounts, endpointMode: deploy.endpoint_mode === 'dnsrr' ? 'dnsrr' : 'vip',
       ports: portsOf(svc.ports), networks: svcNets(svc).map((n) => netIds.get(n)!), forceUpdate: 0, stopGracePeriodMs: svc.stop_grace_period !== undefined ? duration(svc.stop_grace_period, 'stop_grace_period') : 10_000,
     };
+    // docker/cli convertServiceNetworks: each network attachment carries the compose aliases and the
+    // service's own name in the stack, so that `mysql` reaches `wordpress_mysql` on the stack's networks.
+    const networkOptions: NonNullable<ServiceSpec['networkOptions']> = {};
+    for (const netKey of svcNets(svc)) {
+      const def = isObj(svc.networks) && isObj((svc.networks as Obj)[netKey]) ? ((svc.networks as Obj)[netKey] as Obj) : {};
+      const aliases = def.aliases === undefined ? [] : Array.isArray(def.aliases) ? def.aliases.map((a) => str(a, `networks.${netKey}.aliases`)) : reject(`services.${key}.networks.${netKey}.aliases must be a list`);
+      const driverOpts = isObj(def.driver_opts) ? Object.fromEntries(Object.entries(def.driver_opts).map(([k, v]) => [k, String(v)])) : {};
+      networkOptions[netIds.get(netKey)!] = { aliases: [...aliases, key], driverOpts };
+    }
+    spec.networkOptions = networkOptions;
     if (!['none', 'on-failure', 'any'].includes(spec.restart.condition)) reject(`services.${key}.deploy.restart_policy.condition must be none, on-failure or any`);
     const existing = tvalues(state.services).find((x) => x.spec.name === spec.name);
     // docker/cli deploy_composefile.go: the daemon's refusal, named after the service it was for.

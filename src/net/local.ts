@@ -73,6 +73,8 @@ export interface VethEndpoint {
   mtu: number;
   /** Add the default route through this interface, via this gateway. */
   defaultVia: string | null;
+  /** The service aliases the endpoint answers to (recorded only when there are some). */
+  aliases?: string[];
 }
 
 /** A sandbox's interface: a veth pair (inside end named ifName), its address, its default route, the endpoint. */
@@ -92,6 +94,7 @@ export function vethEndpoint(p: NetPlan, o: VethEndpoint): Endpoint {
     id: p.rng.hex(32), networkId: o.network.id, host: o.host, sandbox: o.sandbox, containerId: o.containerId, name: o.name,
     ip: o.ip, mac, ifName: o.ifName, peerNetns: o.peerNetns, peerName: o.peerName,
   };
+  if (o.aliases?.length) ep.aliases = [...o.aliases];
   const { id, ...rest } = ep;
   p.emit({ type: 'EndpointCreated', endpointId: id, ...rest });
   return ep;

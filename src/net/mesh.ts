@@ -143,7 +143,8 @@ export function taskEndpointNames(t: Task, ep: Endpoint): string[] {
   const suffix = `.${t.slot > 0 ? t.slot : t.nodeId}.${t.id}`;
   if (!ep.name.endsWith(suffix)) return [ep.name];
   const svc = ep.name.slice(0, -suffix.length);
-  return [ep.name, `tasks.${svc}`, svc];
+  const aliases = ep.aliases ?? [];
+  return [ep.name, `tasks.${svc}`, svc, ...aliases.flatMap((a) => [`tasks.${a}`, a])];
 }
 
 /** Removes the DNS records that name `ip` on a network. */

@@ -91,12 +91,12 @@ export function overlayUsers(p: NetPlan, host: string, networkId: string): strin
 }
 
 /** A sandbox's interface on an overlay: a veth whose other end is enslaved to br0 in the overlay namespace. */
-export function attachOverlay(p: NetPlan, host: string, sandbox: string, containerId: string, name: string, n: Network, ip: string, ifName: string): Endpoint {
+export function attachOverlay(p: NetPlan, host: string, sandbox: string, containerId: string, name: string, n: Network, ip: string, ifName: string, aliases: string[] = []): Endpoint {
   const ns = ensureOverlayNs(p, host, n);
   const used = linkNames(p, host, ns);
   let i = 0;
   while (used.has(`veth${i}`)) i++;
-  return vethEndpoint(p, { host, sandbox, containerId, name, network: n, ip, ifName, peerNetns: ns, peerName: `veth${i}`, master: 'br0', mtu: overlayMtu(n), defaultVia: null });
+  return vethEndpoint(p, { host, sandbox, containerId, name, network: n, ip, ifName, peerNetns: ns, peerName: `veth${i}`, master: 'br0', mtu: overlayMtu(n), defaultVia: null, aliases });
 }
 
 /** The leg on docker_gwbridge that gives a sandbox on overlays its default route (north–south). */

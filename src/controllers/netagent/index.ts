@@ -14,6 +14,7 @@ import { TASK_STATE_ORDER } from '../../../events/index.js';
 import { NetPlan, type Ledger } from '../../net/plan.js';
 import type { Prng } from '../../sim/prng.js';
 import { tget, tvalues } from '../../state/table.js';
+import { taskSpecOf } from '../orchestrator/spec.js';
 import {
   addBackend, ensureLbSandbox, forgetNode, learnNetwork, nodeNeeds, rebootLbs, releaseNetworkOnHost, removeBackend, reprogramIngress, taskEndpointNames,
 } from '../../net/mesh.js';
@@ -114,13 +115,24 @@ export function syncContainer(s: State, c: Container, rng: Prng, ledger?: Ledger
   return p.events;
 }
 
-/** The DNS names a task answers to on one of its user-defined networks. */
+/** A task's service aliases on a network (`--network name=N,alias=A`), from the spec it was made from. */
+function taskAliases(s: State, t: Task, networkId: string): string[] {
+  const svc = tget(s.services, t.serviceId);
+  return svc ? taskSpecOf(svc, t).networkOptions?.[networkId]?.aliases ?? [] : [];
+}
+
+/**
+ * The DNS names a task answers to on one of its user-defined networks (libnetwork addServiceBinding):
+ * `tasks.<service>` and `tasks.<alias>`, its container name, and in dnsrr mode the service name and
+ * its aliases themselves (with a VIP, those hold the VIP: netallocator).
+ */
 function taskDnsNames(s: State, t: Task, networkId: string): string[] {
   const svc = tget(s.services, t.serviceId);
   const n = tget(s.networks, networkId);
   if (!svc || !n || n.ingress || n.scope !== 'swarm') return [];
-  const names = [`tasks.${svc.spec.name}`, `${svc.spec.name}.${t.slot > 0 ? t.slot : t.nodeId}.${t.id}`];
-  if (svc.spec.endpointMode === 'dnsrr') names.unshift(svc.spec.name);
+  const aliases = taskAliases(s, t, networkId);
+  const names = [`tasks.${svc.spec.name}`, ...aliases.map((a) => `tasks.${a}`), `${svc.spec.name}.${t.slot > 0 ? t.slot : t.nodeId}.${t.id}`];
+  if (svc.spec.endpointMode === 'dnsrr') names.unshift(svc.spec.name, ...aliases);
   return names;
 }
 
@@ -157,7 +169,7 @@ function setupTaskIn(p: NetPlan, t: Task): void {
     if (!n) continue;
     // The network is created on the node (with its load-balancer sandbox) before the container joins it.
     ensureLbSandbox(p, host, node.id, n);
-    attachOverlay(p, host, sandbox, t.containerId, name, n, a.ip, `eth${i++}`);
+    attachOverlay(p, host, sandbox, t.containerId, name, n, a.ip, `eth${i++}`, n.ingress ? [] : taskAliases(s, t, n.id));
     for (const d of taskDnsNames(s, t, n.id)) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip: a.ip });
     if (!n.internal) external = true;
   }

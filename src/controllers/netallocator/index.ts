@@ -42,19 +42,40 @@ function createIngress(p: NetPlan): void {
   });
 }
 
+/** The names a service's VIP answers to on a network: the service's, then its aliases there (libnetwork addServiceBinding). */
+function vipNames(svc: Service, networkId: string): string[] {
+  return [svc.spec.name, ...(svc.spec.networkOptions?.[networkId]?.aliases ?? [])];
+}
+
+/** The DNS records of a network that hold an address (by name order). */
+function recordsHolding(s: State, networkId: string, ip: string): string[] {
+  return tvalues(s.dns).filter((r) => r.networkId === networkId && r.ips.includes(ip)).map((r) => r.name).sort();
+}
+
 function syncVips(p: NetPlan, svc: Service): void {
   const want = svc.spec.endpointMode === 'dnsrr' ? [] : serviceNetworks(p.s, svc);
   for (const v of svc.vips) {
     if (!want.some((n) => n.id === v.networkId)) {
       p.release(v.networkId, v.ip);
       const n = tget(p.s.networks, v.networkId);
-      if (n && !n.ingress) p.emit({ type: 'DnsRecordRemoved', networkId: n.id, name: svc.spec.name, ip: v.ip });
+      if (n && !n.ingress) for (const name of recordsHolding(p.s, n.id, v.ip)) p.emit({ type: 'DnsRecordRemoved', networkId: n.id, name, ip: v.ip });
     }
   }
   for (const n of want) {
-    if (svc.vips.some((v) => v.networkId === n.id)) continue;
+    const vip = svc.vips.find((v) => v.networkId === n.id);
+    if (vip) {
+      // An update that changes the service's aliases on the network: the VIP's names follow.
+      const aliases = svc.spec.networkOptions?.[n.id]?.aliases ?? [];
+      const previous = svc.previousSpec?.networkOptions?.[n.id]?.aliases ?? [];
+      if (n.ingress || (aliases.length === 0 && previous.length === 0)) continue;
+      const names = vipNames(svc, n.id);
+      const held = recordsHolding(p.s, n.id, vip.ip);
+      for (const name of names) if (!held.includes(name)) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name, ip: vip.ip });
+      for (const name of held) if (!names.includes(name)) p.emit({ type: 'DnsRecordRemoved', networkId: n.id, name, ip: vip.ip });
+      continue;
+    }
     const ip = p.allocate(n, { kind: 'vip', id: svc.id });
-    if (ip && !n.ingress) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: svc.spec.name, ip });
+    if (ip && !n.ingress) for (const name of vipNames(svc, n.id)) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name, ip });
   }
 }
 
@@ -160,8 +181,7 @@ export function netAllocatorReact({ event: e, state: s }: Fact, deps: Controller
       const p = new NetPlan(s, rng(), deps.ledger());
       for (const a of tvalues(s.addresses).filter((x) => x.owner.kind === 'vip' && x.owner.id === e.serviceId).sort((x, y) => (x.ip < y.ip ? -1 : 1))) {
         p.release(a.networkId, a.ip);
-        const rec = tvalues(s.dns).find((r) => r.networkId === a.networkId && r.ips.includes(a.ip));
-        if (rec) p.emit({ type: 'DnsRecordRemoved', networkId: a.networkId, name: rec.name, ip: a.ip });
+        for (const name of recordsHolding(s, a.networkId, a.ip)) p.emit({ type: 'DnsRecordRemoved', networkId: a.networkId, name, ip: a.ip });
       }
       return p.events;
     }
