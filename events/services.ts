@@ -262,6 +262,8 @@ export interface ContainerCreated {
   /** Networks to attach when it runs (IDs), in order; `--link name[:alias]` entries for the default bridge. */
   networks: string[];
   links: string[];
+  /** Network-scoped aliases (`--network-alias`), by network ID; absent when there are none. */
+  aliases?: Record<string, string[]>;
 }
 
 /** `docker network connect/disconnect`: the networks a container is attached to when it runs. */
@@ -269,6 +271,8 @@ export interface ContainerNetworksChanged {
   type: 'ContainerNetworksChanged';
   containerId: string;
   networks: string[];
+  /** The aliases by network ID after the change (`network connect --alias`); absent when there are none. */
+  aliases?: Record<string, string[]>;
 }
 
 export interface ContainerStateChanged {

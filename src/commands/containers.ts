@@ -11,6 +11,7 @@ import { taskSpecOf } from '../controllers/orchestrator/spec.js';
 import { daemon, reject } from './rejection.js';
 import { validImageReference } from './parse.js';
 import { attachTarget } from './networks.js';
+import { isUserDefinedNetwork } from '../net/views.js';
 import { tasksOnNode } from '../controllers/orchestrator/tasks.js';
 
 /** A container as `docker ps` shows it, whichever kind it is. */
@@ -132,6 +133,8 @@ export function randomName(rng: Prng): string {
 /** `docker run` as parsed: the container's fields, with `--network` references (default: bridge) not yet resolved. */
 export interface RunInput extends Pick<ContainerCreated, 'image' | 'command' | 'env' | 'labels' | 'mounts' | 'networks' | 'links'> {
   name?: string;
+  /** `--network-alias`: on the first network (docker/cli applyContainerOptions). */
+  aliases?: string[];
 }
 
 export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): EngineEvent[] {
@@ -161,13 +164,18 @@ export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): Engine
   // an attachment request to the managers (attachTarget), which a worker makes as well as a manager.
   const nets = (input.networks.length ? input.networks : ['bridge']).map((ref) => attachTarget(s, h, ref));
   if (nets.length > 1 && nets.some((n) => n.driver === 'host' || n.driver === 'null')) daemon('conflicting options: cannot attach both user-defined and non-user-defined network-modes');
+  const aliases = input.aliases ?? [];
+  // daemon validateEndpointSettings: aliases need a user-defined network (the key is the name as given).
+  if (aliases.length && !isUserDefinedNetwork(nets[0]!)) {
+    daemon(`invalid config for network ${input.networks[0] ?? 'default'}: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks`);
+  }
   for (const l of input.links) {
     const [target] = l.split(':');
     if (!target) reject(l === '' ? 'empty string specified for links' : `bad format for links: ${l}`);
     const c = containersOn(s, h).find((x) => x.name === target || x.id.startsWith(target));
     if (!c || c.state !== 'running') daemon(`could not get container for ${target}`);
   }
-  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: input.image, command: input.command, env: input.env, labels: input.labels, mounts: input.mounts, networks: nets.map((n) => n.id), links: input.links });
+  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: input.image, command: input.command, env: input.env, labels: input.labels, mounts: input.mounts, networks: nets.map((n) => n.id), links: input.links, ...(aliases.length ? { aliases: { [nets[0]!.id]: [...aliases] } } : {}) });
   out.push({ type: 'ContainerStateChanged', containerId: id, from: 'created', to: 'running', exitCode: 0 });
   return out;
 }

@@ -5,6 +5,7 @@ import { meshHosts } from '../net/mesh.js';
 import { teardownIngressSandbox } from '../net/overlay.js';
 import { NetPlan, OVERLAY_MTU } from '../net/plan.js';
 import { cidrString, contains, ipToInt, overlaps, parseCidr, type Cidr } from '../net/ipam.js';
+import { isUserDefinedNetwork } from '../net/views.js';
 import type { Prng } from '../sim/prng.js';
 import { selectHostNode, selectLeader } from '../state/selectors.js';
 import { tget, tvalues } from '../state/table.js';
@@ -255,7 +256,7 @@ export function removeNetworkEvents(s: State, n: Network): EngineEvent[] {
   return out;
 }
 
-export function decideConnect(s: State, h: Host, c: Container, ref: string): EngineEvent[] {
+export function decideConnect(s: State, h: Host, c: Container, ref: string, aliases: string[] = []): EngineEvent[] {
   // A swarm network the container is already on is found locally first: dockerd refuses before asking
   // the managers for another attachment (findAndAttachNetwork).
   const onIt = findNetwork(s, h, ref);
@@ -264,13 +265,17 @@ export function decideConnect(s: State, h: Host, c: Container, ref: string): Eng
   if (n.driver === 'host' || n.driver === 'null') daemon(`container cannot be disconnected from host network or connected to host network`);
   if (c.networks.includes(n.id)) daemon(`endpoint with name ${c.name} already exists in network ${n.name}`);
   if (c.networks.some((id) => tget(s.networks, id)?.driver === 'host')) daemon('container sharing network namespace with another container or host cannot be connected to any other network');
-  return [{ type: 'ContainerNetworksChanged', containerId: c.id, networks: [...c.networks, n.id] }];
+  // daemon updateNetworkConfig → validateEndpointSettings.
+  if (aliases.length && !isUserDefinedNetwork(n)) daemon('invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks');
+  const all = { ...(c.aliases ?? {}), ...(aliases.length ? { [n.id]: [...aliases] } : {}) };
+  return [{ type: 'ContainerNetworksChanged', containerId: c.id, networks: [...c.networks, n.id], ...(Object.keys(all).length ? { aliases: all } : {}) }];
 }
 
 export function decideDisconnect(s: State, h: Host, c: Container, ref: string): EngineEvent[] {
   const n = resolveNetwork(s, h, ref);
   if (!c.networks.includes(n.id)) daemon(`container ${c.id} is not connected to network ${n.name}`);
-  return [{ type: 'ContainerNetworksChanged', containerId: c.id, networks: c.networks.filter((x) => x !== n.id) }];
+  const rest = Object.fromEntries(Object.entries(c.aliases ?? {}).filter(([id]) => id !== n.id));
+  return [{ type: 'ContainerNetworksChanged', containerId: c.id, networks: c.networks.filter((x) => x !== n.id), ...(Object.keys(rest).length ? { aliases: rest } : {}) }];
 }
 
 /**

@@ -101,12 +101,12 @@ export function vethEndpoint(p: NetPlan, o: VethEndpoint): Endpoint {
 }
 
 /** Connects a sandbox to a bridge network: veth pair, address, routes; DNS on user-defined networks. */
-export function attachBridge(p: NetPlan, host: string, sandbox: string, containerId: string, name: string, n: Network, ifName: string, firstInterface: boolean, dnsNames: string[]): Endpoint | null {
+export function attachBridge(p: NetPlan, host: string, sandbox: string, containerId: string, name: string, n: Network, ifName: string, firstInterface: boolean, dnsNames: string[], aliases: string[] = []): Endpoint | null {
   const ip = p.allocate(n, { kind: 'container', id: containerId });
   if (!ip) return null;
   const ep = vethEndpoint(p, {
     host, sandbox, containerId, name, network: n, ip, ifName, peerNetns: '', peerName: p.vethName(), master: bridgeDevice(n),
-    mtu: Number(n.options['com.docker.network.driver.mtu'] ?? 1500), defaultVia: firstInterface && !n.internal ? n.gateway : null,
+    mtu: Number(n.options['com.docker.network.driver.mtu'] ?? 1500), defaultVia: firstInterface && !n.internal ? n.gateway : null, aliases,
   });
   // The embedded DNS serves user-defined networks only; the default bridge resolves through --link.
   if (n.options['com.docker.network.bridge.default_bridge'] !== 'true') {

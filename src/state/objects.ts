@@ -31,12 +31,15 @@ export function objectsReducer(s: State, e: EngineEvent): void {
       tset<Container>(s.containers, e.containerId, {
         id: e.containerId, host: e.host, name: e.name, image: e.image, command: e.command, env: e.env, labels: e.labels,
         mounts: e.mounts, networks: e.networks, links: e.links, state: 'created', exitCode: 0, createdAtMs: now, stateAtMs: now,
+        ...(e.aliases ? { aliases: e.aliases } : {}),
       });
       return;
     case 'ContainerNetworksChanged': {
       const c = tget(s.containers, e.containerId);
       invariant(c, `container ${e.containerId} exists`);
       c.networks = e.networks;
+      if (e.aliases) c.aliases = e.aliases;
+      else delete c.aliases;
       return;
     }
     case 'ContainerStateChanged': {

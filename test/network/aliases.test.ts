@@ -84,3 +84,39 @@ describe('stack services reach each other by their name in the stack', () => {
     expect(await nslookup(c, 'app_web.1', 'app_api')).toEqual([vip]);
   });
 });
+
+describe('container aliases: run --network-alias, network connect --alias', () => {
+  it('the embedded DNS answers them on their network; inspect lists them; disconnect takes them back; the default bridge refuses them', async () => {
+    const c = cli();
+    await swarm(c, { managers: ['m1'] }, [
+      'network create front',
+      'network create other',
+      'network create -d overlay --attachable ov',
+      '--on m1 run -d --name db --network front --network-alias database --network-alias pg busybox',
+      '--on m1 run -d --name client --network front busybox',
+      '--on m1 network connect other client',
+      '--on m1 network connect --alias cache other db',
+      '--on m1 network connect --alias shared ov db',
+      '--on m1 network connect ov client',
+    ].join('\n') + '\n');
+    const ipOn = async (net: string) => (JSON.parse(await c.ok('--on', 'm1', 'inspect', 'db'))[0].NetworkSettings.Networks[net].IPAddress as string);
+    expect(await nslookup(c, 'client', 'database')).toEqual([await ipOn('front')]);
+    expect(await nslookup(c, 'client', 'pg')).toEqual([await ipOn('front')]);
+    expect(await nslookup(c, 'client', 'cache')).toEqual([await ipOn('other')]);
+    expect(await nslookup(c, 'client', 'shared')).toEqual([await ipOn('ov')]);
+    const nets = JSON.parse(await c.ok('--on', 'm1', 'inspect', 'db'))[0].NetworkSettings.Networks;
+    const id12 = (JSON.parse(await c.ok('--on', 'm1', 'inspect', 'db'))[0].Id as string).slice(0, 12);
+    expect([nets.front.Aliases, nets.front.DNSNames]).toEqual([['database', 'pg'], ['db', 'database', 'pg', id12]]);
+    expect([nets.other.Aliases, nets.ov.Aliases]).toEqual([['cache'], ['shared']]);
+    await c.ok('--on', 'm1', 'network', 'disconnect', 'other', 'db');
+    await c.ok('--on', 'm1', 'network', 'disconnect', 'ov', 'db');
+    expect(await nslookup(c, 'client', 'cache')).toEqual([]);
+    expect(await nslookup(c, 'client', 'shared')).toEqual([]);
+    expect(await nslookup(c, 'client', 'database')).toEqual([await ipOn('front')]);
+    // dockerd's validateEndpointSettings: only user-defined networks take aliases.
+    const bad = await c.run('--on', 'm1', 'run', '-d', '--name', 'xx', '--network-alias', 'a', 'busybox');
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([1, '', 'Error: Error response from daemon: invalid config for network default: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks\n']);
+    const bad2 = await c.run('--on', 'm1', 'network', 'connect', '--alias', 'a', 'bridge', 'client');
+    expect([bad2.code, bad2.stderr]).toEqual([1, 'Error: Error response from daemon: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks\n']);
+  });
+});

@@ -147,18 +147,19 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
       try { return [...prev, parseMount(v)]; } catch (e) { return invalidArg(v, '--mount', (e as Error).message); }
     }, [])
     .option('--network, --net <network>', 'Connect a container to a network', collect, [])
+    .option('--network-alias <alias>', 'Add network-scoped alias for the container', collect, [])
     .option('--link <link>', 'Add link to another container', collect, [])
     .option('--rm', 'Automatically remove the container when it exits')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('--restart <policy>', 'Restart policy to apply when a container exits', 'no')
-    .action(async (image: string, cmd: string[], o: { quiet?: boolean; name?: string; env: string[]; label: string[]; volume: ReturnType<typeof parseMount>[]; mount: ReturnType<typeof parseMount>[]; net: string[]; link: string[] }) => {
+    .action(async (image: string, cmd: string[], o: { quiet?: boolean; name?: string; env: string[]; label: string[]; volume: ReturnType<typeof parseMount>[]; mount: ReturnType<typeof parseMount>[]; net: string[]; link: string[]; networkAlias: string[] }) => {
       if (image.endsWith('.swarm')) {
         if (cmd.length) reject(`"engine run" takes one scenario file`);
         return runScenarioFile(image, !!o.quiet);
       }
       const h = host(ctx);
-      const r = await decide(ctx, (s, rng) => decideRun(s, h, { name: o.name, image, command: cmd, env: o.env, labels: kvList(o.label), mounts: [...o.volume, ...o.mount], networks: o.net, links: o.link }, rng));
+      const r = await decide(ctx, (s, rng) => decideRun(s, h, { name: o.name, image, command: cmd, env: o.env, labels: kvList(o.label), mounts: [...o.volume, ...o.mount], networks: o.net, links: o.link, aliases: o.networkAlias }, rng));
       const e = r.events.find((x) => x.event.type === 'ContainerCreated')!.event as { containerId: string };
       ctx.io.out(`${e.containerId}\n`);
     });

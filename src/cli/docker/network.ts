@@ -95,16 +95,18 @@ export function registerNetwork(program: Command, ctx: CliContext): void {
     });
 
   for (const verb of ['connect', 'disconnect'] as const) {
-    network.command(`${verb} <network> <container>`).description(verb === 'connect' ? 'Connect a container to a network' : 'Disconnect a container from a network')
-      .option(verb === 'connect' ? '--alias <alias>' : '-f, --force', verb === 'connect' ? 'Add network-scoped alias for the container' : 'Force the container to disconnect from a network')
-      .action(async (net: string, ref: string) => {
+    const cmd = network.command(`${verb} <network> <container>`).description(verb === 'connect' ? 'Connect a container to a network' : 'Disconnect a container from a network');
+    if (verb === 'connect') cmd.option('--alias <alias>', 'Add network-scoped alias for the container', collect, []);
+    else cmd.option('-f, --force', 'Force the container to disconnect from a network');
+    cmd
+      .action(async (net: string, ref: string, o: { alias?: string[] }) => {
         const h = host(ctx);
         requireDaemon(h);
         await decide(ctx, (s) => {
           const view = findContainer(s, [h], ref);
           const c = view && !view.task ? tget(s.containers, view.id) : undefined;
           if (!c) daemon(`No such container: ${ref}`);
-          return verb === 'connect' ? decideConnect(s, h, c, net) : decideDisconnect(s, h, c, net);
+          return verb === 'connect' ? decideConnect(s, h, c, net, o.alias ?? []) : decideDisconnect(s, h, c, net);
         });
       });
   }

@@ -89,10 +89,12 @@ function endpointSettings(s: State, c: ContainerView, n: Network, ep: Endpoint |
   // A standalone container on a swarm network holds the address of its network attachment: dockerd
   // copies the attachment's IPAMConfig (connectToNetwork, IPAMOperational) and clears it on stop.
   const ipam = configured ?? (!c.task && n.scope === 'swarm' && ep ? ep.ip : null);
+  // `--network-alias` / `network connect --alias` (a task's service aliases are libnetwork's, not listed here).
+  const aliases = !c.task && c.aliases?.[n.id]?.length ? [...c.aliases[n.id]!] : null;
   return {
     IPAMConfig: ipam ? { IPv4Address: ipam } : null,
     Links: links,
-    Aliases: null,
+    Aliases: aliases,
     MacAddress: ep?.mac ?? '',
     DriverOpts: null,
     GwPriority: 0,
@@ -105,7 +107,7 @@ function endpointSettings(s: State, c: ContainerView, n: Network, ep: Endpoint |
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
     // daemon/container_operations.go buildEndpointDNSNames: name, aliases, short ID, hostname, on user-defined networks.
-    DNSNames: userDefined ? dedup([c.name, c.id.slice(0, 12), c.hostname]) : null,
+    DNSNames: userDefined ? dedup([c.name, ...(aliases ?? []), c.id.slice(0, 12), c.hostname]) : null,
   };
 }
 

@@ -70,7 +70,7 @@ export function syncContainer(s: State, c: Container, rng: Prng, ledger?: Ledger
   for (const ep of eps) {
     if (kept.includes(ep)) continue;
     const gwLeg = isGwLeg(ep.networkId);
-    detach(p, ep, gwLeg ? [] : names);
+    detach(p, ep, gwLeg ? [] : [...names, ...(ep.aliases ?? [])]);
     const n = tget(s.networks, ep.networkId);
     if (n && n.scope === 'swarm') {
       // A swarm network's address goes back to the allocator, the network leaves the node with its last
@@ -95,8 +95,10 @@ export function syncContainer(s: State, c: Container, rng: Prng, ledger?: Ledger
   let needDefault = !kept.some((ep) => tget(s.routes, `${c.host}/${sandbox}/default/${ep.ifName}`));
   for (const n of nets) {
     if (have.has(n.id)) continue;
+    // `--network-alias` / `network connect --alias`: the embedded DNS answers these too, on that network.
+    const aliases = c.aliases?.[n.id] ?? [];
     if (n.driver === 'bridge') {
-      attachBridge(p, c.host, sandbox, c.id, c.name, n, `eth${next}`, needDefault && !n.internal, names);
+      attachBridge(p, c.host, sandbox, c.id, c.name, n, `eth${next}`, needDefault && !n.internal, [...names, ...aliases], aliases);
       if (!n.internal) needDefault = false;
       next++;
     } else if (n.driver === 'overlay') {
@@ -106,8 +108,8 @@ export function syncContainer(s: State, c: Container, rng: Prng, ledger?: Ledger
       // network (allocator getNodeNetworks), after the container's own.
       if (nodeId && !p.attachment(nodeId, n.id)) p.allocate(n, { kind: 'node', id: nodeId });
       if (nodeId) ensureLbSandbox(p, c.host, nodeId, n);
-      attachOverlay(p, c.host, sandbox, c.id, c.name, n, ip, `eth${next}`);
-      for (const d of names) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip });
+      attachOverlay(p, c.host, sandbox, c.id, c.name, n, ip, `eth${next}`, aliases);
+      for (const d of [...names, ...aliases]) p.emit({ type: 'DnsRecordAdded', networkId: n.id, name: d, ip });
       next++;
     }
   }
