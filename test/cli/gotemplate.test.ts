@@ -100,6 +100,8 @@ describe('Go text/template', () => {
     expect(parseError('{{"abc}}')).toBe('template: :1: unterminated quoted string');
     expect(parseError('{{$x}}')).toBe('template: :1: undefined variable "$x"');
     expect(parseError('{{(.Name}}')).toBe('template: :1: unclosed left paren');
+    expect(parseError('{{range}}{{end}}')).toBe('template: :1: missing value for range');
+    expect(parseError('{{if}}x{{end}}')).toBe('template: :1: missing value for if');
   });
 
   it('execution errors: position, the action, and what went wrong', () => {

@@ -198,6 +198,7 @@ class Parser {
   }
 
   private controlBody(kind: 'if' | 'with' | 'range', toks: Tok[], pos: number, depth: number): Node {
+    if (toks[0]?.kind === 'end') fail(this.src, pos, `missing value for ${kind}`);
     const pipe = this.pipeline(toks, pos, true);
     const [list, end] = this.list(depth + 1);
     if (!end) fail(this.src, this.src.length, 'unexpected EOF');
