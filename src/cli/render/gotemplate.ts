@@ -180,7 +180,7 @@ class Parser {
         }
         if (w === 'if' || w === 'with' || w === 'range') { out.push(this.control(w, item.toks.slice(1), item.pos, depth)); continue; }
         if (w === 'break' || w === 'continue') { out.push({ kind: w, pos: item.pos }); continue; }
-        fail(this.src, item.pos, `{{${w}}} is not supported by docker --format templates here`);
+        fail(this.src, item.pos, `{{${w}}} (named templates) is not simulated by swarm-engine`);
       }
       out.push({ kind: 'action', pipe: this.pipeline(item.toks, item.pos, true) });
     }
