@@ -32,8 +32,13 @@ export function lbNetnsOf(s: State, networkId: string): string {
   return s.swarm?.ingressNetworkId === networkId ? INGRESS_SBOX : `lb_${networkId}`.slice(0, 12);
 }
 
+/**
+ * An overlay's MTU (libnetwork overlay driver): the base from `com.docker.network.driver.mtu` (netlabel
+ * DriverMTU; seed 004's `com.docker.network.mtu` is no key libnetwork reads, so it changes nothing) less
+ * 50 for VXLAN, less 26 more for ESP rounded down to a multiple of 4 when encrypted.
+ */
 export function overlayMtu(n: Network): number {
-  const base = Number(n.options['com.docker.network.driver.mtu'] ?? n.options['com.docker.network.mtu'] ?? 1500);
+  const base = Number(n.options['com.docker.network.driver.mtu'] ?? 1500);
   const mtu = base - 50;
   return n.options.encrypted !== undefined ? Math.floor((mtu - 26) / 4) * 4 : mtu === 1450 ? OVERLAY_MTU : mtu;
 }

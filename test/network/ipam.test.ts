@@ -129,6 +129,8 @@ describe('src/net/ipam.ts (pure)', () => {
     expect(overlayMtu(n({ 'com.docker.network.driver.mtu': '1400' }))).toBe(1350);
     expect(overlayMtu(n({ 'com.docker.network.driver.mtu': '1200' }))).toBe(1150);
     expect(overlayMtu(n({ 'com.docker.network.driver.mtu': '1201', encrypted: '' }))).toBe(1124);
+    // Seed 004's `com.docker.network.mtu` is not a key libnetwork reads.
+    expect(overlayMtu(n({ 'com.docker.network.mtu': '1200' }))).toBe(1450);
   });
 });
 
