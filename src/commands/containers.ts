@@ -135,6 +135,8 @@ export interface RunInput extends Pick<ContainerCreated, 'image' | 'command' | '
   name?: string;
   /** `--network-alias`: on the first network (docker/cli applyContainerOptions). */
   aliases?: string[];
+  /** Aliases given per network in `--network name=N,alias=A`, in the order of `networks`. */
+  networkAliases?: string[][];
 }
 
 export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): EngineEvent[] {
@@ -164,18 +166,29 @@ export function decideRun(s: State, h: Host, input: RunInput, rng: Prng): Engine
   // an attachment request to the managers (attachTarget), which a worker makes as well as a manager.
   const nets = (input.networks.length ? input.networks : ['bridge']).map((ref) => attachTarget(s, h, ref));
   if (nets.length > 1 && nets.some((n) => n.driver === 'host' || n.driver === 'null')) daemon('conflicting options: cannot attach both user-defined and non-user-defined network-modes');
-  const aliases = input.aliases ?? [];
-  // daemon validateEndpointSettings: aliases need a user-defined network (the key is the name as given).
-  if (aliases.length && !isUserDefinedNetwork(nets[0]!)) {
-    daemon(`invalid config for network ${input.networks[0] ?? 'default'}: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks`);
+  // docker/cli applyContainerOptions: `--network-alias` goes to the first network, unless that one has its own.
+  const perNet = nets.map((_, i) => [...(input.networkAliases?.[i] ?? [])]);
+  if (input.aliases?.length) {
+    if (perNet[0]!.length) reject('conflicting options: cannot specify both --network-alias and per-network alias');
+    perNet[0] = [...input.aliases];
   }
+  // daemon validateEndpointSettings: aliases need a user-defined network (the key is the name as given).
+  nets.forEach((n, i) => {
+    if (perNet[i]!.length && !isUserDefinedNetwork(n)) {
+      daemon(`invalid config for network ${input.networks[i] ?? 'default'}: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks`);
+    }
+  });
+  const aliasMap: Record<string, string[]> = {};
+  nets.forEach((n, i) => {
+    if (perNet[i]!.length) aliasMap[n.id] = perNet[i]!;
+  });
   for (const l of input.links) {
     const [target] = l.split(':');
     if (!target) reject(l === '' ? 'empty string specified for links' : `bad format for links: ${l}`);
     const c = containersOn(s, h).find((x) => x.name === target || x.id.startsWith(target));
     if (!c || c.state !== 'running') daemon(`could not get container for ${target}`);
   }
-  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: input.image, command: input.command, env: input.env, labels: input.labels, mounts: input.mounts, networks: nets.map((n) => n.id), links: input.links, ...(aliases.length ? { aliases: { [nets[0]!.id]: [...aliases] } } : {}) });
+  out.push({ type: 'ContainerCreated', containerId: id, host: h.name, name, image: input.image, command: input.command, env: input.env, labels: input.labels, mounts: input.mounts, networks: nets.map((n) => n.id), links: input.links, ...(Object.keys(aliasMap).length ? { aliases: aliasMap } : {}) });
   out.push({ type: 'ContainerStateChanged', containerId: id, from: 'created', to: 'running', exitCode: 0 });
   return out;
 }

@@ -116,6 +116,13 @@ describe('container aliases: run --network-alias, network connect --alias', () =
     // dockerd's validateEndpointSettings: only user-defined networks take aliases.
     const bad = await c.run('--on', 'm1', 'run', '-d', '--name', 'xx', '--network-alias', 'a', 'busybox');
     expect([bad.code, bad.stdout, bad.stderr]).toEqual([1, '', 'Error: Error response from daemon: invalid config for network default: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks\n']);
+    // The advanced --network syntax gives each network its own aliases; it does not mix with --network-alias.
+    await c.ok('--on', 'm1', 'run', '-d', '--name', 'multi', '--network', 'name=front,alias=mf', '--network', 'name=other,alias=mo', 'busybox');
+    const multi = JSON.parse(await c.ok('--on', 'm1', 'inspect', 'multi'))[0].NetworkSettings.Networks;
+    expect([multi.front.Aliases, multi.other.Aliases]).toEqual([['mf'], ['mo']]);
+    expect(await nslookup(c, 'client', 'mo')).toEqual([multi.other.IPAddress]);
+    const both = await c.run('--on', 'm1', 'run', '-d', '--name', 'yy', '--network', 'name=front,alias=a', '--network-alias', 'b', 'busybox');
+    expect([both.code, both.stderr]).toEqual([1, 'Error: conflicting options: cannot specify both --network-alias and per-network alias\n']);
     const bad2 = await c.run('--on', 'm1', 'network', 'connect', '--alias', 'a', 'bridge', 'client');
     expect([bad2.code, bad2.stderr]).toEqual([1, 'Error: Error response from daemon: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks\n']);
   });

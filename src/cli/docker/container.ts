@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { containersOn, decideExit, decideRm, decideRun, decideStart, findContainer, findContainerStrict, type ContainerView } from '../../commands/containers.js';
 import { execIn } from '../../commands/exec.js';
 import { kvList } from '../../commands/nodes.js';
-import { parseMount } from '../../commands/parse.js';
+import { parseMount, parseNetworkOpt, type NetworkAttachmentRequest } from '../../commands/parse.js';
 import { daemon, reject, Rejection } from '../../commands/rejection.js';
 import { requireDaemon, requireManager } from '../../commands/access.js';
 import { findNetwork } from '../../commands/networks.js';
@@ -146,20 +146,22 @@ export function registerContainers(program: Command, ctx: CliContext, runScenari
     .option('--mount <mount>', 'Attach a filesystem mount to the container', (v: string, prev: ReturnType<typeof parseMount>[] = []) => {
       try { return [...prev, parseMount(v)]; } catch (e) { return invalidArg(v, '--mount', (e as Error).message); }
     }, [])
-    .option('--network, --net <network>', 'Connect a container to a network', collect, [])
+    .option('--network, --net <network>', 'Connect a container to a network', (v: string, prev: NetworkAttachmentRequest[] = []) => {
+      try { return [...prev, parseNetworkOpt(v)]; } catch (e) { return invalidArg(v, '--network', (e as Error).message); }
+    }, [])
     .option('--network-alias <alias>', 'Add network-scoped alias for the container', collect, [])
     .option('--link <link>', 'Add link to another container', collect, [])
     .option('--rm', 'Automatically remove the container when it exits')
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('--restart <policy>', 'Restart policy to apply when a container exits', 'no')
-    .action(async (image: string, cmd: string[], o: { quiet?: boolean; name?: string; env: string[]; label: string[]; volume: ReturnType<typeof parseMount>[]; mount: ReturnType<typeof parseMount>[]; net: string[]; link: string[]; networkAlias: string[] }) => {
+    .action(async (image: string, cmd: string[], o: { quiet?: boolean; name?: string; env: string[]; label: string[]; volume: ReturnType<typeof parseMount>[]; mount: ReturnType<typeof parseMount>[]; net: NetworkAttachmentRequest[]; link: string[]; networkAlias: string[] }) => {
       if (image.endsWith('.swarm')) {
         if (cmd.length) reject(`"engine run" takes one scenario file`);
         return runScenarioFile(image, !!o.quiet);
       }
       const h = host(ctx);
-      const r = await decide(ctx, (s, rng) => decideRun(s, h, { name: o.name, image, command: cmd, env: o.env, labels: kvList(o.label), mounts: [...o.volume, ...o.mount], networks: o.net, links: o.link, aliases: o.networkAlias }, rng));
+      const r = await decide(ctx, (s, rng) => decideRun(s, h, { name: o.name, image, command: cmd, env: o.env, labels: kvList(o.label), mounts: [...o.volume, ...o.mount], networks: o.net.map((n) => n.target), networkAliases: o.net.map((n) => n.aliases), links: o.link, aliases: o.networkAlias }, rng));
       const e = r.events.find((x) => x.event.type === 'ContainerCreated')!.event as { containerId: string };
       ctx.io.out(`${e.containerId}\n`);
     });
