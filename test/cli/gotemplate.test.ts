@@ -9,24 +9,18 @@ import { clis, swarm } from '../services/support.js';
 
 const funcs = goFuncs((v) => JSON.stringify(v ?? null));
 const run = (src: string, data: unknown): string => GoTemplate.parse(src, funcs).execute(data);
-const parseError = (src: string): string => {
+/** The TemplateError message `f` throws (the test fails if it throws nothing). */
+const thrown = (what: string, f: () => unknown): string => {
   try {
-    GoTemplate.parse(src, funcs);
+    f();
   } catch (e) {
     if (e instanceof TemplateError) return e.message;
     throw e;
   }
-  throw new Error(`${src} parsed`);
+  throw new Error(`${what}: no error`);
 };
-const execError = (src: string, data: unknown): string => {
-  try {
-    run(src, data);
-  } catch (e) {
-    if (e instanceof TemplateError) return e.message;
-    throw e;
-  }
-  throw new Error(`${src} ran`);
-};
+const parseError = (src: string): string => thrown(src, () => GoTemplate.parse(src, funcs));
+const execError = (src: string, data: unknown): string => thrown(src, () => run(src, data));
 
 const DATA = {
   Name: 'web', N: 3, F: 1.5, T: true, Z: 0, Empty: '', Nil: null,
