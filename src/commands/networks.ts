@@ -230,8 +230,7 @@ export function decideNetworkRm(s: State, h: Host, ref: string, rng: Prng): Engi
   } else {
     const u = users(s, n);
     if (u.length) daemon(`error while removing network: network ${n.name} has active endpoints (${u.map((x) => `name:"${x}" id:"${tvalues(s.endpoints).find((e) => e.name === x && e.networkId === n.id)!.id.slice(0, 12)}"`).join(', ')})`);
-    const stopped = tvalues(s.containers).filter((c) => c.networks.includes(n.id));
-    if (stopped.length) daemon(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+    // A stopped container has no endpoint: it does not hold the network (libnetwork counts endpoints).
   }
   return removeNetworkEvents(s, n);
 }
@@ -292,8 +291,9 @@ export function decideNetworkPrune(s: State, h: Host): { events: EngineEvent[]; 
       && !tvalues(s.containers).some((c) => c.networks.includes(n.id)))
       .sort((a, b) => (a.id < b.id ? -1 : 1))
     : [];
+  // moby daemon/prune.go: a local network goes when it has no endpoint (a stopped container has none).
   const local = networksOn(s, h).filter((n) => n.scope === 'local' && !PREDEFINED.has(n.name)
-    && !tvalues(s.containers).some((c) => c.networks.includes(n.id)) && !tvalues(s.endpoints).some((e) => e.networkId === n.id))
+    && !tvalues(s.endpoints).some((e) => e.networkId === n.id))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const gone = [...cluster, ...local];
   return { events: gone.flatMap((n) => removeNetworkEvents(s, n)), names: gone.map((n) => n.name) };

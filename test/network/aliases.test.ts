@@ -127,3 +127,13 @@ describe('container aliases: run --network-alias, network connect --alias', () =
     expect([bad2.code, bad2.stderr]).toEqual([1, 'Error: Error response from daemon: invalid endpoint settings:\nnetwork-scoped aliases are only supported for user-defined networks\n']);
   });
 });
+
+describe('a stopped container does not hold its network', () => {
+  it('network rm and network prune remove a network whose only container is stopped (libnetwork counts endpoints)', async () => {
+    const c = cli();
+    await swarm(c, { managers: ['m1'] }, 'network create appnet\nnetwork create other\n--on m1 run -d --name web1 --net appnet busybox\n--on m1 run -d --name web2 --net other busybox\n--on m1 stop web1\n--on m1 stop web2\n');
+    expect(await c.ok('--on', 'm1', 'network', 'rm', 'appnet')).toBe('appnet\n');
+    expect(await c.ok('--on', 'm1', 'network', 'prune', '-f')).toContain('other\n');
+    expect(await c.ok('--on', 'm1', 'network', 'ls', '--format', '{{.Name}}')).not.toMatch(/appnet|other/);
+  });
+});
