@@ -10,7 +10,7 @@ import type { Prng } from '../sim/prng.js';
 import { selectHostNode, selectLeader } from '../state/selectors.js';
 import { tget, tvalues } from '../state/table.js';
 import type { Container, Host, Network, State } from '../state/types.js';
-import { requireDaemon, NOT_IN_SWARM, NO_LEADER } from './access.js';
+import { requireDaemon, NOT_A_MANAGER_WORKER, NOT_IN_SWARM, NO_LEADER } from './access.js';
 import { nameError } from './parse.js';
 import { daemon, reject, rpc } from './rejection.js';
 import { isIPv4 } from './units.js';
@@ -161,7 +161,8 @@ export function decideNetworkCreate(s: State, h: Host, input: NetworkCreateInput
   // The router first looks the name up among the swarm's networks (network_routes.go postNetworkCreate).
   if (node?.role === 'manager' && tvalues(s.networks).some((n) => n.scope === 'swarm' && n.name === input.name)) daemon(`network with name ${input.name} already exists`);
   if (PREDEFINED.has(input.name)) daemon(`operation is not permitted on predefined ${input.name} network `);
-  if (driver === 'overlay' && node?.role !== 'manager') daemon(NOT_IN_SWARM);
+  // moby cluster errNoManager: a worker is told it is one; a host outside any swarm, to join one.
+  if (driver === 'overlay' && node?.role !== 'manager') daemon(node ? NOT_A_MANAGER_WORKER : NOT_IN_SWARM);
   daemonIpam(subnet, input.subnet[0] ?? '');
   // libnetwork's Controller.NewNetwork: the name, then the driver, then the ingress scope.
   if (networksOn(s, h).some((n) => n.name === input.name)) daemon(`network with name ${input.name} already exists`);
@@ -213,7 +214,7 @@ export function decideNetworkRm(s: State, h: Host, ref: string, rng: Prng): Engi
   if (PREDEFINED.has(n.name) && n.scope === 'local') daemon(`${n.name} is a pre-defined network and cannot be removed`);
   if (n.scope === 'swarm') {
     const node = selectHostNode(s, h.name);
-    if (!node || node.role !== 'manager') daemon(NOT_IN_SWARM);
+    if (!node || node.role !== 'manager') daemon(node ? NOT_A_MANAGER_WORKER : NOT_IN_SWARM);
     // swarmkit controlapi removeNetwork / removeIngressNetwork: services (by ID), then tasks by task ID.
     for (const svc of tvalues(s.services).sort((a, b) => (a.id < b.id ? -1 : 1))) {
       if (n.ingress && svc.endpointPorts.some((p) => p.publishMode === 'ingress')) rpc('FailedPrecondition', `ingress network cannot be removed because service ${svc.id} depends on it`);

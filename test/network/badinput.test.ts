@@ -10,6 +10,8 @@ import { clis, DAEMON, fingerprint, given, netInspect, RPC, refused, swarm } fro
 
 const cli = clis();
 const NOT_MANAGER = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+// moby cluster errNoManager, for a node that joined as a worker.
+const WORKER = "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.";
 
 describe('network create', () => {
   let c: TestCli;
@@ -60,7 +62,7 @@ describe('network create', () => {
   });
 
   it('an overlay on a worker, or outside a swarm', async () => {
-    expect(await refusedClean(c, '--on', 'w1', 'network', 'create', '-d', 'overlay', 'x1')).toBe(`${DAEMON}${NOT_MANAGER}`);
+    expect(await refusedClean(c, '--on', 'w1', 'network', 'create', '-d', 'overlay', 'x1')).toBe(`${DAEMON}${WORKER}`);
     expect(await refusedClean(c, '--on', 'solo', 'network', 'create', '-d', 'overlay', 'x1')).toBe(`${DAEMON}${NOT_MANAGER}`);
     // A bridge is fine anywhere.
     expect(await c.ok('--on', 'w1', 'network', 'create', 'wbr')).toMatch(/^[0-9a-f]{64}\n$/);
@@ -86,7 +88,7 @@ describe('network rm', () => {
     const net = (await netInspect(c, 'mynet')).Id;
     const svc = (await c.ok('service', 'inspect', 'web', '--format', '{{.ID}}')).trim();
     expect(await refusedClean(c, 'network', 'rm', 'mynet')).toBe(`${RPC('FailedPrecondition')}network ${net} is in use by service ${svc}`);
-    expect(await refusedClean(c, '--on', 'w1', 'network', 'rm', 'mynet')).toBe(`${DAEMON}${NOT_MANAGER}`);
+    expect(await refusedClean(c, '--on', 'w1', 'network', 'rm', 'mynet')).toBe(`${DAEMON}${WORKER}`);
   });
 
   it('an overlay a task still uses after its service left it (the task’s ID, not its container’s)', async () => {
